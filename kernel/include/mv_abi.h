@@ -1,0 +1,190 @@
+/*
+ * mv_abi.h - the contract between the aerokernel (HRT side) and the launcher
+ * (ROS side). Self-contained C99; fixed-width types only; fields are only
+ * ever appended, and MV_ABI_VERSION is bumped on any change. The kernel
+ * stamps MV_ABI_VERSION into its image (ELF note "Multiverse", type
+ * MV_NOTE_ABI); the launcher refuses a kernel with another version, and the
+ * kernel refuses boot information with another version.
+ *
+ * Memory map. Guest RAM is one shared file (memfd) given to QEMU as
+ * memory-backend-file,share=on. Guest-physical X is file offset X. Every
+ * address at or above MV_CTRL_BASE is mapped at the SAME virtual address by
+ * the HRT (identity, lower half) and by the launcher (mmap of the file at
+ * offset X to address X), so a pointer means the same thing on both sides.
+ *
+ *   guest-physical / HRT-virtual / ROS-virtual
+ *
+ *   0x00000000 +---------------------------+  not mapped in the lower half
+ *              | low memory (qboot, PVH    |  (a NULL dereference faults)
+ *              | start_info, e820)         |
+ *   0x00100000 +---------------------------+  MV_KERNEL_PHYS
+ *              | aerokernel image + bss    |  runs at MV_KERNEL_VIRT + phys
+ *              | (kernel only)             |
+ *   0x00300000 +---------------------------+  MV_CTRL_BASE (shared, not mapped
+ *              | mv_boot_info (4 KiB)      |  for the program in the lower half)
+ *              | mv_report    (4 KiB)      |
+ *              | mv_slot[MV_MAX_SLOTS]     |
+ *   0x00400000 +---------------------------+  MV_IMAGE_BASE = region_base
+ *              | program image (ELF at its |  the program's region: identity
+ *              | link address)             |  mapped with 2 MiB pages
+ *              | brk heap  (grows up)      |
+ *              |   ...                     |
+ *              | mmap area (grows down)    |
+ *              +---------------------------+  stack_low - MV_STACK_GUARD
+ *              | guard (never mapped)      |
+ *              +---------------------------+  stack_low
+ *              | main stack                |
+ *              +---------------------------+  stack_top (= region_end)
+ *   ram_size   +---------------------------+
+ *
+ * Kernel virtual addresses: MV_DIRECT_MAP + phys maps all RAM and the LAPIC;
+ * MV_KERNEL_VIRT + phys maps the first GiB (the kernel image, -mcmodel=kernel).
+ */
+#ifndef MV_ABI_H
+#define MV_ABI_H
+
+#include <stdint.h>
+
+#define MV_ABI_VERSION      1u
+
+#define MV_BOOT_MAGIC       0x544f4f4256534d4dull   /* "MMSVBOOT" */
+#define MV_NOTE_NAME        "Multiverse"
+#define MV_NOTE_ABI         1u          /* desc: uint32_t MV_ABI_VERSION */
+
+#define MV_KERNEL_PHYS      0x00100000ull
+#define MV_CTRL_BASE        0x00300000ull
+#define MV_CTRL_SIZE        0x00100000ull
+#define MV_IMAGE_BASE       0x00400000ull
+#define MV_KERNEL_VIRT      0xffffffff80000000ull
+#define MV_DIRECT_MAP       0xffff800000000000ull
+
+#define MV_PAGE_SIZE        4096ull
+#define MV_LARGE_PAGE       0x200000ull
+#define MV_STACK_SIZE       0x00800000ull   /* main stack: 8 MiB */
+#define MV_STACK_GUARD      0x00200000ull   /* one unmapped large page */
+#define MV_RAM_MIN          0x04000000ull   /* 64 MiB */
+#define MV_RAM_MAX          0xc0000000ull   /* 3 GiB: below microvm's hole */
+
+#define MV_MAX_SLOTS        64u
+#define MV_MAX_SYSCALLS     512u
+#define MV_MAX_FRAMES       32u
+
+/* I/O ports. The kernel log is the first serial port; the doorbell is an
+ * isa-debugcon device: the HRT writes a slot index there to wake a sleeping
+ * partner. */
+#define MV_LOG_PORT         0x3f8u
+#define MV_DOORBELL_PORT    0x402u
+
+/* Offsets of the shared structures inside the control area. */
+#define MV_BOOT_INFO_ADDR   (MV_CTRL_BASE + 0x0000ull)
+#define MV_REPORT_ADDR      (MV_CTRL_BASE + 0x1000ull)
+#define MV_SLOTS_ADDR       (MV_CTRL_BASE + 0x2000ull)
+
+/* mv_boot_info.flags */
+#define MV_BOOT_TRACE       0x1u        /* log every forwarded call (strace-like) */
+#define MV_BOOT_DEBUG       0x2u        /* verbose kernel log */
+
+/*
+ * Boot information, written by the launcher before QEMU starts; read by the
+ * kernel at boot. Fields marked (kernel) are written by the kernel.
+ */
+struct mv_boot_info {
+    uint64_t magic;                 /* MV_BOOT_MAGIC */
+    uint32_t abi_version;           /* MV_ABI_VERSION */
+    uint32_t flags;                 /* MV_BOOT_* */
+    uint64_t ram_size;              /* bytes of guest RAM (= file size) */
+    uint64_t region_base;           /* MV_IMAGE_BASE */
+    uint64_t region_end;            /* end of the program's region (= stack_top) */
+    uint64_t entry;                 /* program entry point (e_entry) */
+    uint64_t initial_sp;            /* rsp at entry: argc, argv, envp, auxv */
+    uint64_t brk_start;             /* page-aligned end of the loaded image */
+    uint64_t stack_low;             /* lowest byte of the main stack mapping */
+    uint64_t stack_top;             /* one past the highest byte of the stack */
+    uint32_t ncpus;                 /* vCPUs QEMU was given */
+    uint32_t nr_slots;              /* usable entries of the slot array */
+    int32_t  pid;                   /* the launcher's pid: the program's pid */
+    int32_t  uid, gid, euid, egid;
+    uint32_t reserved0;
+    uint64_t tsc_hz;                /* (kernel) from MV_REQ_TIMESYNC */
+    uint64_t tsc_ref;               /* (kernel) TSC at the reference instant */
+    int64_t  realtime_ref_ns;       /* (kernel) CLOCK_REALTIME at tsc_ref */
+    int64_t  monotonic_ref_ns;      /* (kernel) CLOCK_MONOTONIC at tsc_ref */
+    char     uts[6][65];            /* struct utsname of the host, verbatim */
+    uint8_t  pad0[2];
+    /* Placement of optional calls: bit n set = system call n is handled
+     * natively by the kernel; clear = forwarded. Calls the kernel must own
+     * are native whatever this says. */
+    uint8_t  native_map[MV_MAX_SYSCALLS / 8];
+    uint64_t kernel_boot_tsc;       /* (kernel) TSC at the first C instruction */
+    uint64_t main_entry_tsc;        /* (kernel) TSC just before jumping to the program */
+};
+
+/* Request codes: what a slot asks of its partner. */
+enum mv_req {
+    MV_REQ_NONE = 0,
+    MV_REQ_SYSCALL = 1,     /* arg[0..5] = syscall args, nr = number; ret = result or -errno */
+    MV_REQ_EXIT = 2,        /* arg[0] = exit status (exit_group); no reply */
+    MV_REQ_FAULT = 3,       /* the program dies of a signal; details in mv_report; no reply */
+    MV_REQ_PANIC = 4,       /* kernel panic; text and frames in mv_report; no reply */
+    MV_REQ_TIMESYNC = 5,    /* ret = CLOCK_REALTIME ns, ret2 = CLOCK_MONOTONIC ns, arg[0] <- tsc_hz */
+    MV_REQ_NOSYS = 6,       /* arg[0] = nr: the kernel refused a call it owns but lacks; report once */
+    MV_REQ_READY = 7,       /* kernel is up and about to enter the program; ret ignored */
+};
+
+/* Slot states. HRT: FREE -> POSTED. Partner: POSTED -> CLAIMED -> DONE.
+ * HRT: DONE -> FREE after reading the result. */
+enum mv_slot_state {
+    MV_SLOT_FREE = 0,
+    MV_SLOT_POSTED = 1,
+    MV_SLOT_CLAIMED = 2,
+    MV_SLOT_DONE = 3,
+};
+
+/*
+ * One forwarding channel per HRT thread, two cache lines. The HRT fills the
+ * IN part, then stores state = POSTED (release). The partner polls state,
+ * executes, fills the OUT part and stores state = DONE (release).
+ * If `partner_sleeping` is set after POSTED was stored, the HRT writes the
+ * slot index to MV_DOORBELL_PORT.
+ */
+struct mv_slot {
+    volatile uint32_t state;            /* enum mv_slot_state */
+    volatile uint32_t partner_sleeping; /* set by the partner while blocked */
+    /* IN */
+    uint32_t req;                       /* enum mv_req */
+    int32_t  tid;                       /* HRT thread id */
+    int64_t  nr;                        /* system call number */
+    int64_t  arg[6];
+    uint64_t callsite;                  /* return address in program code */
+    /* OUT */
+    int64_t  ret;
+    int64_t  ret2;
+    /* accounting: TSC when posted (HRT), host ns spent executing (ROS) */
+    uint64_t t_post;
+    uint64_t host_ns;
+    uint64_t seq;                       /* incremented by the HRT per request */
+    uint8_t  pad[128 - 120];
+};
+
+/* Fault and panic report (one, since either ends the run). */
+struct mv_report {
+    int32_t  signal;        /* Linux signal number (MV_REQ_FAULT) */
+    int32_t  vector;        /* x86 exception vector, -1 if none (abort, kill) */
+    int32_t  tid;           /* HRT thread that faulted */
+    uint32_t nframes;       /* valid entries of frames[] */
+    uint64_t rip;           /* faulting instruction */
+    uint64_t addr;          /* faulting address (CR2) or 0 */
+    uint64_t error_code;
+    uint64_t rsp;
+    uint64_t frames[MV_MAX_FRAMES]; /* return addresses, innermost first */
+    char     text[1024];    /* panic message, NUL-terminated */
+};
+
+#if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(struct mv_slot) == 128, "mv_slot is two cache lines");
+_Static_assert(sizeof(struct mv_boot_info) <= 4096, "mv_boot_info fits its page");
+_Static_assert(sizeof(struct mv_report) <= 4096, "mv_report fits its page");
+_Static_assert(MV_SLOTS_ADDR + MV_MAX_SLOTS * 128 <= MV_CTRL_BASE + MV_CTRL_SIZE, "slots fit");
+#endif
+
+#endif /* MV_ABI_H */
