@@ -1,0 +1,56 @@
+/* fds.c - the launcher's private descriptors, kept at high numbers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "launch.h"
+
+#define MAX_PRIVATE 32
+
+static int priv[MAX_PRIVATE];
+static unsigned npriv;
+
+/* The first number we use: high enough that the program's own open() calls
+ * return the numbers they would natively, below the descriptor limit. */
+static int private_base(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 1000;
+    if (rl.rlim_cur >= 1024 + MAX_PRIVATE)
+        return 1000;
+    return rl.rlim_cur > 2 * MAX_PRIVATE ? (int)rl.rlim_cur - MAX_PRIVATE : 3;
+}
+
+int mv_fd_private(int fd)
+{
+    if (npriv == MAX_PRIVATE)
+        mv_fail("internal error: too many private descriptors");
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, private_base());
+    if (hi < 0)
+        mv_fail("cannot move a descriptor out of the program's way: %s", strerror(errno));
+    close(fd);
+    priv[npriv++] = hi;
+    return hi;
+}
+
+void mv_fd_close(int fd)
+{
+    for (unsigned i = 0; i < npriv; i++) {
+        if (priv[i] == fd) {
+            priv[i] = priv[--npriv];
+            close(fd);
+            return;
+        }
+    }
+}
+
+bool mv_fd_is_private(long fd)
+{
+    for (unsigned i = 0; i < npriv; i++)
+        if (priv[i] == fd)
+            return true;
+    return false;
+}

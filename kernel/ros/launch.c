@@ -1,0 +1,302 @@
+/* launch.c - mv-launch: set up the region and QEMU, run the event loop, end
+ * the run with the program's status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "launch.h"
+
+extern char **environ;
+
+static struct mv_opts opts;
+static struct mv_region region = { .fd = -1 };
+static struct mv_image image;
+static const char *prog_path;
+
+enum { P_QEMU, P_SIGNAL, P_LOG, P_DOOR, P_ERR, P_EVENT, P_COUNT };
+static struct pollfd pfd[P_COUNT];
+
+void mv_teardown(void)
+{
+    mv_qemu_kill();
+    mv_region_destroy(&region);
+}
+
+static void at_exit(void)
+{
+    mv_teardown();
+}
+
+/* Signals the launcher handles itself, through a signalfd. SIGPIPE is
+ * blocked too: a partner collects it after a write that failed with EPIPE. */
+static int setup_signals(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&set, sigs[i]);
+    int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd < 0)
+        mv_fail("signalfd: %s", strerror(errno));
+    sigaddset(&set, SIGPIPE);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    return mv_fd_private(fd);
+}
+
+/* Die of sig as the program would have, after tearing down. */
+static _Noreturn void die_of(int sig)
+{
+    mv_teardown();
+    mv_stats_write();
+    struct rlimit no_core = { 0, 0 };
+    setrlimit(RLIMIT_CORE, &no_core);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    sigprocmask(SIG_UNBLOCK, &set, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+/* PATH lookup for a program name without a slash (then the current
+ * directory, for convenience). */
+static const char *find_program(const char *name)
+{
+    if (strchr(name, '/'))
+        return name;
+    const char *path = getenv("PATH");
+    static char buf[PATH_MAX];
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        snprintf(buf, sizeof buf, "%.*s/%s", (int)len, len ? path : ".", name);
+        if (access(buf, X_OK) == 0)
+            return buf;
+        path += len + (path[len] == ':');
+    }
+    return name;
+}
+
+static void make_pipe(int *r, int *w)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0)
+        mv_fail("pipe: %s", strerror(errno));
+    *r = mv_fd_private(p[0]);
+    *w = mv_fd_private(p[1]);
+    fcntl(*r, F_SETFL, O_NONBLOCK);
+}
+
+/* Read what is available on pfd[i]; on EOF stop polling it. */
+static void drain(int i)
+{
+    char buf[4096];
+    for (;;) {
+        if (pfd[i].fd < 0)
+            return;
+        ssize_t n = read(pfd[i].fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return;
+        if (n == 0) {
+            pfd[i].fd = -1;
+            return;
+        }
+        if (i == P_LOG)
+            mv_log_feed(buf, (size_t)n);
+        else if (i == P_ERR)
+            mv_qemu_err_feed(buf, (size_t)n);
+        else
+            for (ssize_t k = 0; k < n; k++)
+                mv_partner_ring((unsigned char)buf[k]);
+    }
+}
+
+/* QEMU is dead: collect the last of its log and stderr. */
+static void drain_all(void)
+{
+    drain(P_DOOR);
+    drain(P_LOG);
+    drain(P_ERR);
+}
+
+static void describe_fault(const struct mv_report *rep)
+{
+    int sig = rep->signal;
+    const char *desc = strsignal(sig);
+    char d[64];
+    snprintf(d, sizeof d, "%s", desc ? desc : "signal");
+    d[0] = (char)(d[0] >= 'A' && d[0] <= 'Z' ? d[0] - 'A' + 'a' : d[0]);
+    char where[96] = "";
+    if (rep->rip) {
+        int n = snprintf(where, sizeof where, " at 0x%llx", (unsigned long long)rep->rip);
+        if (rep->vector == 14)
+            snprintf(where + n, sizeof where - (size_t)n, ", address 0x%llx",
+                     (unsigned long long)rep->addr);
+    }
+    fprintf(stderr, "multiverse: %s terminated by SIG%s (%s)%s\n", opts.prog_argv[0],
+            sigabbrev_np(sig) ?: "?", d, where);
+    uint64_t pcs[MV_MAX_FRAMES + 1];
+    unsigned n = 0;
+    if (rep->rip)
+        pcs[n++] = rep->rip;
+    for (unsigned i = 0; i < rep->nframes && i < MV_MAX_FRAMES && rep->frames[i]; i++)
+        pcs[n++] = rep->frames[i];
+    mv_symbolize(prog_path, pcs, n, image.bias);
+}
+
+static void describe_panic(struct mv_report *rep)
+{
+    size_t len = strlen(rep->text);
+    while (len > 0 && (rep->text[len - 1] == '\n' || rep->text[len - 1] == '\r'))
+        rep->text[--len] = '\0';
+    fprintf(stderr, "multiverse: kernel panic: %s\n", rep->text);
+    uint64_t pcs[MV_MAX_FRAMES + 1];
+    unsigned n = 0;
+    if (rep->rip)
+        pcs[n++] = rep->rip;
+    for (unsigned i = 0; i < rep->nframes && i < MV_MAX_FRAMES && rep->frames[i]; i++)
+        pcs[n++] = rep->frames[i];
+    mv_symbolize(opts.kernel, pcs, n, 0);
+    mv_log_dump_tail();
+}
+
+static _Noreturn void finish(enum mv_end end, int status)
+{
+    mv_teardown();      /* QEMU is gone after this: its pipes hit EOF */
+    drain_all();
+    /* the region stays mapped: copy the report before looking at it */
+    struct mv_report rep;
+    memcpy(&rep, region.report, sizeof rep);
+    rep.text[sizeof rep.text - 1] = '\0';
+    if (rep.nframes > MV_MAX_FRAMES)
+        rep.nframes = MV_MAX_FRAMES;
+    switch (end) {
+    case MV_END_EXIT:
+        mv_stats_write();
+        exit(status & 0xff);
+    case MV_END_FAULT:
+        if (rep.signal <= 0 || rep.signal >= 65)
+            rep.signal = SIGSEGV;
+        describe_fault(&rep);
+        mv_stats_write();
+        exit(128 + rep.signal);
+    case MV_END_PANIC:
+        describe_panic(&rep);
+        mv_stats_write();
+        exit(MV_EXIT_FAILURE);
+    case MV_END_SIGNAL:
+        die_of(status);
+    default:
+        mv_fail("internal error: unknown ending %d", (int)end);
+    }
+}
+
+static _Noreturn void qemu_died(void)
+{
+    drain_all();
+    int status;
+    enum mv_end end = mv_partner_ending(&region, &status);
+    if (end != MV_END_NONE)
+        finish(end, status);
+    char why[64];
+    mv_qemu_reap(why, sizeof why);
+    mv_msg("QEMU exited unexpectedly (%s) before the program finished", why);
+    mv_qemu_err_dump();
+    mv_log_dump_tail();
+    mv_teardown();
+    exit(MV_EXIT_FAILURE);
+}
+
+static void on_signal(void)
+{
+    struct signalfd_siginfo si;
+    while (read(pfd[P_SIGNAL].fd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (si.ssi_signo != SIGCHLD)
+            die_of((int)si.ssi_signo);
+}
+
+static _Noreturn void loop(void)
+{
+    for (;;) {
+        int n = poll(pfd, P_COUNT, -1);
+        if (n < 0 && errno != EINTR)
+            mv_fail("poll: %s", strerror(errno));
+        if (n <= 0)
+            continue;
+        if (pfd[P_DOOR].revents)
+            drain(P_DOOR);
+        if (pfd[P_LOG].revents)
+            drain(P_LOG);
+        if (pfd[P_ERR].revents)
+            drain(P_ERR);
+        if (pfd[P_EVENT].revents) {
+            uint64_t v;
+            if (read(pfd[P_EVENT].fd, &v, sizeof v) < 0 && errno != EAGAIN)
+                mv_fail("eventfd: %s", strerror(errno));
+            int status;
+            enum mv_end end = mv_partner_ending(&region, &status);
+            if (end != MV_END_NONE)
+                finish(end, status);
+        }
+        if (pfd[P_SIGNAL].revents)
+            on_signal();
+        if (pfd[P_QEMU].revents)
+            qemu_died();
+    }
+}
+
+int main(int argc, char **argv)
+{
+    mv_partner_clock_init();
+    mv_opts_parse(&opts, argc, argv);
+    atexit(at_exit);
+    for (int i = 0; i < P_COUNT; i++)
+        pfd[i] = (struct pollfd){ .fd = -1, .events = POLLIN };
+    pfd[P_SIGNAL].fd = setup_signals();
+
+    prog_path = find_program(opts.prog_argv[0]);
+    mv_elf_check_kernel(opts.kernel);
+    mv_elf_probe(prog_path);
+    enum mv_accel accel = mv_qemu_accel(opts.accel);
+    mv_log_open(opts.log_path);
+    mv_stats_open(opts.stats_path);
+
+    mv_region_create(&region, opts.mem);
+    mv_elf_load(prog_path, &region, &image);
+    mv_stack_build(&region, &image, &opts, environ);
+
+    int log_w, door_w, err_w;
+    make_pipe(&pfd[P_LOG].fd, &log_w);
+    make_pipe(&pfd[P_DOOR].fd, &door_w);
+    make_pipe(&pfd[P_ERR].fd, &err_w);
+    int ev = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (ev < 0)
+        mv_fail("eventfd: %s", strerror(errno));
+    pfd[P_EVENT].fd = mv_fd_private(ev);
+
+    mv_partner_trace(opts.trace);
+    mv_partner_start(&region, 0, pfd[P_EVENT].fd);
+    pid_t pid = mv_qemu_spawn(&opts, accel, &region, log_w, door_w, err_w);
+    mv_fd_close(log_w);
+    mv_fd_close(door_w);
+    mv_fd_close(err_w);
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0)
+        mv_fail("pidfd_open: %s", strerror(errno));
+    pfd[P_QEMU].fd = mv_fd_private(pidfd);
+    loop();
+}

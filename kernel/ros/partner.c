@@ -1,0 +1,291 @@
+/* partner.c - partner threads: serve one slot each (spin, then sleep until
+ * the doorbell), execute forwarded requests, report the run's ending. */
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <x86intrin.h>
+
+#include "launch.h"
+
+#define SPIN_NS 50000ull
+
+struct partner {
+    struct mv_region *r;
+    unsigned idx;
+    int event_fd;
+    uint32_t bell;              /* futex word, bumped per doorbell byte */
+    pthread_t thread;
+    struct mv_call call;
+};
+
+static struct partner *partners[MV_MAX_SLOTS];
+static bool tracing;
+static int end_kind;            /* enum mv_end, first writer wins */
+static int end_status;
+static uint64_t ready_ns;
+static uint64_t start_tsc, start_raw_ns;
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A (TSC, CLOCK_MONOTONIC_RAW) pair taken as close together as possible. */
+static void tsc_pair(uint64_t *tsc, uint64_t *ns)
+{
+    uint64_t t0 = __rdtsc();
+    *ns = clock_ns(CLOCK_MONOTONIC_RAW);
+    uint64_t t1 = __rdtsc();
+    *tsc = t0 + (t1 - t0) / 2;
+}
+
+void mv_partner_clock_init(void)
+{
+    tsc_pair(&start_tsc, &start_raw_ns);
+}
+
+void mv_partner_trace(bool on)
+{
+    tracing = on;
+}
+
+uint64_t mv_partner_ready_ns(void)
+{
+    return ready_ns;
+}
+
+static uint64_t tsc_hz(void)
+{
+    uint64_t tsc, ns;
+    tsc_pair(&tsc, &ns);
+    if (ns <= start_raw_ns)
+        return 0;
+    return (uint64_t)((unsigned __int128)(tsc - start_tsc) * 1000000000ull / (ns - start_raw_ns));
+}
+
+static void set_ending(struct partner *p, enum mv_end kind, int status)
+{
+    int none = MV_END_NONE;
+    if (__atomic_compare_exchange_n(&end_kind, &none, (int)kind, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        __atomic_store_n(&end_status, status, __ATOMIC_RELEASE);
+        uint64_t one = 1;
+        if (write(p->event_fd, &one, sizeof one) < 0)
+            _exit(MV_EXIT_FAILURE);
+    }
+}
+
+static enum mv_end terminal(uint32_t req, const struct mv_slot *s, const struct mv_report *rep,
+                            int *status)
+{
+    switch (req) {
+    case MV_REQ_EXIT: *status = (int)(s->arg[0] & 0xff); return MV_END_EXIT;
+    case MV_REQ_FAULT: *status = rep->signal; return MV_END_FAULT;
+    case MV_REQ_PANIC: *status = 0; return MV_END_PANIC;
+    default: return MV_END_NONE;
+    }
+}
+
+enum mv_end mv_partner_ending(const struct mv_region *r, int *status)
+{
+    int kind = __atomic_load_n(&end_kind, __ATOMIC_ACQUIRE);
+    if (kind != MV_END_NONE) {
+        *status = __atomic_load_n(&end_status, __ATOMIC_ACQUIRE);
+        return (enum mv_end)kind;
+    }
+    for (unsigned i = 0; i < MV_MAX_SLOTS; i++) {
+        const struct mv_slot *s = &r->slots[i];
+        uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+        if (st != MV_SLOT_POSTED && st != MV_SLOT_CLAIMED)
+            continue;
+        enum mv_end e = terminal(s->req, s, r->report, status);
+        if (e != MV_END_NONE)
+            return e;
+    }
+    return MV_END_NONE;
+}
+
+static void futex_wait(uint32_t *word, uint32_t seen)
+{
+    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+}
+
+void mv_partner_ring(unsigned idx)
+{
+    if (idx >= MV_MAX_SLOTS || !partners[idx])
+        return;
+    __atomic_add_fetch(&partners[idx]->bell, 1, __ATOMIC_SEQ_CST);
+    syscall(SYS_futex, &partners[idx]->bell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+static bool posted(const struct mv_slot *s)
+{
+    return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == MV_SLOT_POSTED;
+}
+
+/* Return once the slot holds a posted request: spin for SPIN_NS, then
+ * announce partner_sleeping and block until the doorbell rings. */
+static void wait_posted(struct partner *p, struct mv_slot *s)
+{
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+    for (unsigned i = 1;; i++) {
+        if (posted(s))
+            return;
+        _mm_pause();
+        if ((i & 63) == 0 && clock_ns(CLOCK_MONOTONIC) - t0 > SPIN_NS)
+            break;
+    }
+    for (;;) {
+        uint32_t seen = __atomic_load_n(&p->bell, __ATOMIC_ACQUIRE);
+        __atomic_store_n(&s->partner_sleeping, 1, __ATOMIC_RELAXED);
+        /* pairs with the HRT's fence between storing POSTED and reading
+         * partner_sleeping: one of us must see the other's store */
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (posted(s))
+            break;
+        futex_wait(&p->bell, seen);
+    }
+    __atomic_store_n(&s->partner_sleeping, 0, __ATOMIC_RELAXED);
+}
+
+static void trace_call(const struct mv_call *c, const int64_t *args, long ret, uint64_t ns)
+{
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "%s(", mv_sys_name(c->nr) ? mv_sys_name(c->nr) : "?");
+    int nargs = mv_sys_nargs(c->nr);
+    for (int i = 0; i < nargs && n < (int)sizeof buf - 80; i++) {
+        const char *sep = i ? ", " : "";
+        if (mv_sys_arg_is_str(c->nr, i) && args[i] && ret != -EFAULT)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s\"%.40s\"", sep,
+                          (const char *)args[i]);
+        else if (args[i] > -4096 && args[i] < 65536)
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%lld", sep, (long long)args[i]);
+        else
+            n += snprintf(buf + n, sizeof buf - (size_t)n, "%s0x%llx", sep,
+                          (unsigned long long)args[i]);
+    }
+    if (ret < 0 && ret > -4096)
+        mv_log_line("%s) = -1 %s <%.1f us>", buf, strerrorname_np((int)-ret) ?: "?", ns / 1e3);
+    else
+        mv_log_line("%s) = %ld <%.1f us>", buf, ret, ns / 1e3);
+}
+
+/* The program wrote into a broken pipe: Linux would have sent it SIGPIPE. */
+static bool took_sigpipe(void)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    struct timespec zero = { 0, 0 };
+    return sigtimedwait(&set, NULL, &zero) == SIGPIPE;
+}
+
+static long do_syscall(struct partner *p, long nr, const int64_t args[6], uint64_t *host_ns)
+{
+    uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+    long ret = mv_check(p->r, nr, args, &p->call);
+    if (ret == 0)
+        ret = mv_execute(p->r, &p->call);
+    *host_ns = clock_ns(CLOCK_MONOTONIC) - t0;
+    mv_stats_add(nr, *host_ns);
+    if (tracing)
+        trace_call(&p->call, args, ret, *host_ns);
+    if (ret == -EPIPE && took_sigpipe())
+        set_ending(p, MV_END_SIGNAL, SIGPIPE);
+    return ret;
+}
+
+static void timesync(struct mv_region *r, struct mv_slot *s, int64_t *ret, int64_t *ret2)
+{
+    uint64_t hz = tsc_hz();
+    *ret = (int64_t)clock_ns(CLOCK_REALTIME);
+    *ret2 = (int64_t)clock_ns(CLOCK_MONOTONIC);
+    s->arg[0] = (int64_t)hz;
+    r->boot->tsc_hz = hz;
+}
+
+static void report_nosys(long nr)
+{
+    static uint8_t seen[MV_MAX_SYSCALLS / 8];
+    if (nr >= 0 && nr < (long)MV_MAX_SYSCALLS) {
+        uint8_t bit = (uint8_t)(1u << (nr & 7));
+        if (__atomic_fetch_or(&seen[nr / 8], bit, __ATOMIC_RELAXED) & bit)
+            return;
+    }
+    const char *name = mv_sys_name(nr);
+    mv_msg("note: the program called %s (system call %ld), which the aerokernel does not "
+           "implement; it returned ENOSYS", name ? name : "an unknown system call", nr);
+}
+
+/* Serve one claimed request. Returns false when the run has ended. */
+static bool serve(struct partner *p, struct mv_slot *s)
+{
+    uint32_t req = s->req;
+    long nr = (long)s->nr;
+    int64_t args[6];
+    memcpy(args, (const void *)s->arg, sizeof args);
+    int64_t ret = 0, ret2 = 0;
+    uint64_t host_ns = 0;
+    int status;
+    enum mv_end end = terminal(req, s, p->r->report, &status);
+    if (end != MV_END_NONE) {
+        set_ending(p, end, status);
+        return false;
+    }
+    switch (req) {
+    case MV_REQ_SYSCALL: ret = do_syscall(p, nr, args, &host_ns); break;
+    case MV_REQ_TIMESYNC: timesync(p->r, s, &ret, &ret2); break;
+    case MV_REQ_READY:
+        ready_ns = clock_ns(CLOCK_MONOTONIC_RAW) - start_raw_ns;
+        if (tracing)
+            mv_log_line("kernel ready %.1f ms after launch", ready_ns / 1e6);
+        break;
+    case MV_REQ_NOSYS: report_nosys((long)args[0]); ret = -ENOSYS; break;
+    default:
+        mv_log_note("slot %u: unknown request %u", p->idx, req);
+        ret = -ENOSYS;
+    }
+    s->ret = ret;
+    s->ret2 = ret2;
+    s->host_ns = host_ns;
+    __atomic_store_n(&s->state, MV_SLOT_DONE, __ATOMIC_RELEASE);
+    return __atomic_load_n(&end_kind, __ATOMIC_ACQUIRE) == MV_END_NONE;
+}
+
+static void *partner_main(void *arg)
+{
+    struct partner *p = arg;
+    struct mv_slot *s = &p->r->slots[p->idx];
+    for (;;) {
+        wait_posted(p, s);
+        __atomic_store_n(&s->state, MV_SLOT_CLAIMED, __ATOMIC_RELAXED);
+        if (!serve(p, s))
+            return NULL;
+    }
+}
+
+void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd)
+{
+    if (idx >= MV_MAX_SLOTS || partners[idx])
+        mv_fail("internal error: bad partner slot %u", idx);
+    struct partner *p = calloc(1, sizeof *p);
+    if (!p)
+        mv_fail("out of memory");
+    p->r = r;
+    p->idx = idx;
+    p->event_fd = event_fd;
+    memset(&r->slots[idx], 0, sizeof r->slots[idx]);
+    partners[idx] = p;
+    int err = pthread_create(&p->thread, NULL, partner_main, p);
+    if (err)
+        mv_fail("cannot start the partner thread: %s", strerror(err));
+}
