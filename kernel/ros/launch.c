@@ -232,9 +232,12 @@ static void on_signal(void)
 static _Noreturn void loop(void)
 {
     for (;;) {
-        int n = poll(pfd, P_COUNT, -1);
+        /* with a statistics file, a snapshot a second for live displays */
+        int n = poll(pfd, P_COUNT, mv_stats_live() ? 1000 : -1);
         if (n < 0 && errno != EINTR)
             mv_fail("poll: %s", strerror(errno));
+        if (n == 0)
+            mv_stats_snapshot();
         if (n <= 0)
             continue;
         if (pfd[P_DOOR].revents)

@@ -195,9 +195,15 @@ void mv_stats_add(long nr, uint64_t host_ns);
 /* Open the statistics destination now (path "-" = stderr, NULL = none), so
  * that a bad path fails early and a later chdir does not matter. */
 void mv_stats_open(const char *path);
-/* Write the table once: a header line, then one line per forwarded call
- * "NAME CALLS TOTAL_US AVG_US", by total time. Later calls do nothing. */
+/* Write the final statistics once (later calls do nothing). To stderr: a
+ * header line, then one line per forwarded call "NAME CALLS TOTAL_US AVG_US"
+ * by total time. To a file: a last JSON line with "final": true. */
 void mv_stats_write(void);
+/* True if statistics go to a file, which then gets a JSON line per second:
+ * {"forwarded":N,"host_us":T,"final":false,"calls":{"NAME":{"count":C,"total_us":T}...}} */
+bool mv_stats_live(void);
+/* Append one JSON line with the counts so far (file destinations only). */
+void mv_stats_snapshot(void);
 
 /* ---- qemu.c ---- */
 
