@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const programsDir = join(root, 'test', 'programs');
-// MULTIVERSE_TEST_CLI: another bin/multiverse (docs/testing.md; the CLI's
-// own tests point it at a checkout whose launcher is a stand-in).
+// MULTIVERSE_TEST_CLI: another bin/multiverse (docs/testing.md), e.g. one
+// from makeFakeRoot() whose launcher is a stand-in.
 export const cli = process.env.MULTIVERSE_TEST_CLI || join(root, 'bin', 'multiverse');
 export const mvcc = join(root, 'bin', 'mvcc');
 
