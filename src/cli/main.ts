@@ -4,11 +4,12 @@ import { LauncherError, findRoot } from '../core/launcher';
 import { STATUS_FAILURE } from '../core/status';
 import { UsageError } from './args';
 import type { CliContext, Command, Outcome } from './command';
+import { benchCommand } from './commands/bench';
 import { runCommand } from './commands/run';
 
 declare const MULTIVERSE_VERSION: string;
 
-const commands: readonly Command[] = [runCommand];
+const commands: readonly Command[] = [runCommand, benchCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
