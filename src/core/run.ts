@@ -3,7 +3,7 @@
 // status, fault location on stderr, forwarded-call statistics).
 
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Accel, Manifest } from './manifest';
@@ -44,8 +44,14 @@ export function resolveAccel(accel: Accel | undefined, kvmUsable = kvmAvailable(
   return kvmUsable ? 'kvm' : 'tcg';
 }
 
+/** The launcher's own test: /dev/kvm opens read-write and the CPU offers vmx or svm. */
 export function kvmAvailable(): boolean {
-  return existsSync('/dev/kvm');
+  try {
+    closeSync(openSync('/dev/kvm', 'r+'));
+    return /^flags\s*:.*\b(vmx|svm)\b/m.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -4,6 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
+import { shQuote } from '../core/build';
 import { FaultLocation, HybridProcess, RunSpec, parseFaultLine } from '../core/run';
 
 export interface RunEnd {
@@ -65,6 +66,22 @@ export class LineDiscipline {
   }
 }
 
+/** The run's command line as shown to the user: without the files and lists the extension adds. */
+export function shownCommand(args: readonly string[]): string {
+  const hidden = new Set(['--log', '--stats', '--native', '--forward']);
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.push(...args.slice(i).map(shQuote));
+      break;
+    }
+    if (hidden.has(a)) i++;
+    else if (!a.startsWith('--stats=')) out.push(a);
+  }
+  return `multiverse ${out.join(' ')}`;
+}
+
 export class HybridTerminal implements vscode.Pseudoterminal {
   private readonly writeEmitter = new vscode.EventEmitter<string>();
   private readonly closeEmitter = new vscode.EventEmitter<number | void>();
@@ -97,7 +114,7 @@ export class HybridTerminal implements vscode.Pseudoterminal {
   }
 
   open(): void {
-    this.writeEmitter.fire(`\x1b[2m$ multiverse ${this.spec.args.join(' ')}\x1b[0m\r\n`);
+    this.writeEmitter.fire(`\x1b[2m$ ${shownCommand(this.spec.args)}\x1b[0m\r\n`);
     const proc = new HybridProcess(this.spec, {
       onStdout: (d) => this.writeEmitter.fire(toTerminalText(d)),
       onStderr: (d) => this.stderr(d),
