@@ -60,14 +60,18 @@ export function builtPaths(root: string): LauncherPaths {
   };
 }
 
-/** builtPaths(root), checked: throws a LauncherError naming the missing
- * file and the command that builds it. */
-export function locateLauncher(root: string): LauncherPaths {
+/** builtPaths(root), checked; kernel (given by the user) replaces the built
+ * kernel. Throws a LauncherError naming the missing file and what to do. */
+export function locateLauncher(root: string, kernel?: string): LauncherPaths {
   const p = builtPaths(root);
   try {
     accessSync(p.launcher, constants.X_OK);
   } catch {
     throw new LauncherError(`${p.launcher} is missing or not executable: run npm run build`);
+  }
+  if (kernel !== undefined) {
+    if (!existsSync(kernel)) throw new LauncherError(`kernel ${kernel} does not exist`);
+    return { launcher: p.launcher, kernel };
   }
   if (!existsSync(p.kernel)) throw new LauncherError(`${p.kernel} is missing: run npm run build`);
   return p;

@@ -27,8 +27,9 @@ export function markerLine(programsDir, file, marker = 'FAULT HERE') {
 }
 
 /** One symbolized frame as the launcher prints it (see docs/testing.md):
- * "    #N 0xADDR in FUNC at FILE:LINE". */
-export const FRAME_RE = /^ {4}#(\d+) 0x[0-9a-f]+ in (\S+) at (\S+):(\d+)$/;
+ * "    #N 0xADDR in FUNC at FILE:LINE", or "    #N 0xADDR in FUNC" when
+ * the address has no line information. */
+export const FRAME_RE = /^ {4}#(\d+) 0x[0-9a-f]+ in (\S+)(?: at (\S+):(\d+))?$/;
 
 /** Split the hybrid's stderr into the program's own part (which must equal
  * the native stderr) and the launcher's report lines after it. */
@@ -46,7 +47,8 @@ export function reportLines(native, hybrid) {
  * the same and stderr is the program's own followed by exactly:
  *   multiverse: ... SIGNAME ...          (first line; names the signal)
  *   multiverse: ...                      (optional further message lines)
- *       #0 0x... in FUNC at FILE:LINE    (symbolized frames, innermost first)
+ *       #0 0x... in FUNC at FILE:LINE    (symbolized frames, innermost first;
+ *                                         " at FILE:LINE" absent when unknown)
  * where some frame names `func` in `file` at a line in `lines`.
  */
 export function assertFault(native, hybrid, { status, signal, func, file, lines }) {
@@ -66,7 +68,7 @@ export function assertFault(native, hybrid, { status, signal, func, file, lines 
     const m = FRAME_RE.exec(l);
     assert.ok(m, `report line is neither 'multiverse: ...' nor a frame: '${l}'${both(native, hybrid)}`);
     assert.equal(Number(m[1]), frames.length, `frames must be numbered from #0: '${l}'`);
-    frames.push({ func: m[2], file: m[3], line: Number(m[4]) });
+    frames.push({ func: m[2], file: m[3] ?? '', line: Number(m[4] ?? 0) });
   }
   assert.ok(frames.length > 0, `the report has no symbolized frame${both(native, hybrid)}`);
   const hit = frames.find((f) => f.func === func && (f.file === file || f.file.endsWith(`/${file}`)));

@@ -84,7 +84,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
     ctx.out(usage);
     return { status: 0 };
   }
-  const paths = locateLauncher(ctx.root);
+  const paths = locateLauncher(ctx.root, opts.kernel);
   const child = spawnLauncher(paths, opts);
   const forward = (sig: NodeJS.Signals): void => {
     child.kill(sig);
