@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shmSnapshot } from './lib/leftovers.mjs';
+import { shmSnapshot, strayProcesses } from './lib/leftovers.mjs';
 
 const testDir = dirname(fileURLToPath(import.meta.url));
 const root = join(testDir, '..');
@@ -27,6 +27,11 @@ const files = findTests(testDir).sort(byName).map((f) => relative(root, f));
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...process.argv.slice(2), ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, MULTIVERSE_TEST_SHM_BEFORE: JSON.stringify(shmSnapshot()) },
+  env: {
+    ...process.env,
+    MULTIVERSE_TEST_SHM_BEFORE: JSON.stringify(shmSnapshot()),
+    // QEMU/launcher processes of this checkout that the suite did not start
+    MULTIVERSE_TEST_PROCS_BEFORE: JSON.stringify(strayProcesses(root).map((p) => p.pid)),
+  },
 });
 process.exit(r.status ?? 1);

@@ -7,7 +7,9 @@ import { root } from './lib/harness.mjs';
 import { shmSnapshot, strayProcesses } from './lib/leftovers.mjs';
 
 test('no QEMU or launcher process of this checkout is left', () => {
-  const left = strayProcesses(root);
+  // processes that were already running when test/run.mjs started are not the suite's
+  const before = new Set(JSON.parse(process.env.MULTIVERSE_TEST_PROCS_BEFORE ?? '[]'));
+  const left = strayProcesses(root).filter((p) => !before.has(p.pid));
   assert.deepEqual(left, [], `still running:\n${left.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`);
 });
 
