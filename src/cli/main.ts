@@ -6,10 +6,14 @@ import { UsageError } from './args';
 import type { CliContext, Command, Outcome } from './command';
 import { benchCommand } from './commands/bench';
 import { runCommand } from './commands/run';
+import { bootCommand } from './commands/boot';
+import { createManifestCommand } from './commands/create-manifest';
+import { hybridizeCommand } from './commands/hybridize';
+import { hybridizeAndBootCommand } from './commands/hybridize-and-boot';
 
 declare const MULTIVERSE_VERSION: string;
 
-const commands: readonly Command[] = [runCommand, benchCommand];
+const commands: readonly Command[] = [runCommand, benchCommand, hybridizeCommand, bootCommand, hybridizeAndBootCommand, createManifestCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

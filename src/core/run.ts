@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly cpus?: number;
   readonly memory?: string;
   readonly accel?: Accel;
+  /** Values that win over the manifest (command-line options). */
+  readonly override?: { readonly cpus?: number; readonly memory?: string; readonly accel?: Accel };
   readonly trace?: boolean;
   /** Arguments that replace the manifest's. */
   readonly args?: readonly string[];
@@ -63,9 +65,10 @@ export function kvmAvailable(): boolean {
  */
 export function runSpec(root: MultiverseRoot, opts: RunOptions, placeable: readonly string[] = placeableCalls()): RunSpec {
   const m = opts.manifest;
-  const cpus = m?.cpus ?? opts.cpus ?? 1;
-  const memory = m?.memory ?? opts.memory;
-  const accelSetting = m?.accel ?? opts.accel ?? 'auto';
+  const o = opts.override;
+  const cpus = o?.cpus ?? m?.cpus ?? opts.cpus ?? 1;
+  const memory = o?.memory ?? m?.memory ?? opts.memory;
+  const accelSetting = o?.accel ?? m?.accel ?? opts.accel ?? 'auto';
   const args = ['run', '--cpus', String(cpus)];
   if (memory) args.push('--mem', memory);
   if (accelSetting !== 'auto') args.push('--accel', accelSetting);
