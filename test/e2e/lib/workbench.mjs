@@ -41,7 +41,7 @@ async function until(what, fn, timeoutMs = WAIT_MS, everyMs = 250) {
 export function packageExtension(dir) {
   const out = join(dir, 'multiverse.vsix');
   const vsce = join(root, 'node_modules', '.bin', 'vsce');
-  const r = spawnSync(vsce, ['package', '--no-dependencies', '-o', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync(vsce, ['package', '--no-dependencies', '--readme-path', 'docs/extension.md', '-o', out], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new Error(`vsce package failed:\n${r.stdout}${r.stderr}`);
   return out;
 }

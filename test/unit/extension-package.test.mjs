@@ -1,0 +1,91 @@
+// extension-package.test.mjs - the extension's package.json contributions agree
+// with its code and files, and `vsce package` makes a .vsix without prompts.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { root } from './lib/load.mjs';
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const c = pkg.contributes;
+const src = (f) => readFileSync(join(root, 'src', f), 'utf8');
+
+test('six commands under the category Multiverse, each registered by the extension', () => {
+  assert.deepEqual(
+    c.commands.map((x) => `${x.category}: ${x.title}`),
+    ['Multiverse: Hybridize', 'Multiverse: Boot', 'Multiverse: Hybridize & Boot', 'Multiverse: Stop',
+      'Multiverse: Create Manifest', 'Multiverse: Show HRT Log'],
+  );
+  const ext = src('extension/extension.ts');
+  for (const { command } of c.commands) assert.match(ext, new RegExp(`command\\('${command.replace('.', '\\.')}'`), command);
+});
+
+test('every setting is under multiverse.* with a description and a default', () => {
+  const props = Object.entries(c.configuration.properties);
+  assert.ok(props.length >= 5);
+  for (const [key, p] of props) {
+    assert.match(key, /^multiverse\.[a-zA-Z]+$/);
+    assert.ok((p.description ?? p.markdownDescription ?? '').length > 20, `${key} is described`);
+    assert.ok('default' in p, `${key} has a default`);
+    assert.match(src('extension/config.ts'), new RegExp(`'${key.slice('multiverse.'.length)}'`), `${key} is read`);
+  }
+});
+
+test('activation on C/C++ workspaces and on multiverse.json', () => {
+  for (const ev of ['workspaceContains:multiverse.json', 'onLanguage:c', 'onLanguage:cpp', 'workspaceContains:Makefile']) {
+    assert.ok(pkg.activationEvents.includes(ev), ev);
+  }
+  assert.equal(pkg.main, './dist/extension.js');
+  assert.match(readFileSync(join(root, 'esbuild.mjs'), 'utf8'), /src\/extension\/extension\.ts.*dist\/extension\.js/);
+});
+
+test('schema, grammar, icon and problem matcher point at real files and names', () => {
+  assert.equal(c.jsonValidation[0].fileMatch, 'multiverse.json');
+  assert.ok(existsSync(join(root, c.jsonValidation[0].url)));
+  const grammar = JSON.parse(readFileSync(join(root, c.grammars[0].path), 'utf8'));
+  assert.equal(grammar.scopeName, c.grammars[0].scopeName);
+  assert.equal(c.grammars[0].language, c.languages[0].id);
+  assert.match(src('extension/extension.ts'), new RegExp(`HRT_LOG_LANGUAGE = '${c.languages[0].id}'`));
+  assert.ok(existsSync(join(root, pkg.icon)));
+  assert.equal(`$${c.problemMatchers[0].name}`, '$mvcc');
+  assert.match(src('extension/buildTask.ts'), /PROBLEM_MATCHER = '\$mvcc'/);
+  assert.equal(c.taskDefinitions[0].type, 'multiverse');
+});
+
+test('the grammar colours the parts of an HRT log', () => {
+  const g = JSON.parse(readFileSync(join(root, 'syntaxes/hrt-log.tmLanguage.json'), 'utf8'));
+  // Oniguruma's inline (?i:...) groups become a case-insensitive JavaScript RegExp.
+  const re = (name) => {
+    const src = g.repository[name].match;
+    return new RegExp(src.replace(/\(\?i:/g, '(?:'), src.includes('(?i:') ? 'i' : '');
+  };
+  assert.match('kernel panic: bad slot', re('panic'));
+  assert.match('SIGSEGV at main.c:14', re('fault'));
+  assert.match('[1] write(1, 0x4a2000, 6) = 6 <2.1us>', re('trace'));
+  assert.doesNotMatch('booting aerokernel', re('panic'));
+});
+
+test('vsce packages the extension without prompts', { timeout: 60_000 }, () => {
+  assert.ok(existsSync(join(root, 'dist', 'extension.js')), 'dist/extension.js is missing: run npm run build');
+  const dir = mkdtempSync(join(tmpdir(), 'mv-vsix-'));
+  try {
+    const out = join(dir, 'multiverse.vsix');
+    const r = spawnSync(join(root, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--readme-path', 'docs/extension.md', '-o', out], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 50_000,
+    });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    const list = spawnSync('unzip', ['-Z1', out], { encoding: 'utf8' }).stdout.split('\n');
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/schemas/multiverse.schema.json',
+      'extension/syntaxes/hrt-log.tmLanguage.json', 'extension/media/icon.png']) {
+      assert.ok(list.includes(f), `${f} is in the .vsix`);
+    }
+    assert.ok(!list.some((f) => f.includes('node_modules') || f.startsWith('extension/src/')), 'no sources or node_modules');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
