@@ -1,0 +1,104 @@
+/* boot.S - PVH entry: 32-bit protected mode to long mode on early page
+ * tables (identity and kernel window over the first GiB), then kmain. */
+#include "kdefs.h"
+#include "param.h"
+
+#define PHYS(x) ((x) - KVIRT)
+
+/* XEN_ELFNOTE_PHYS32_ENTRY: QEMU reads a pointer-sized entry for ELF64. */
+    .section .note.Xen, "a"
+    .balign 4
+    .long 4, 8, 18
+    .asciz "Xen"
+    .balign 4
+    .quad PHYS(pvh_start)
+    .balign 4
+
+    .section .text.boot, "ax"
+    .code32
+    .globl pvh_start
+/* Entered by qboot: flat 32-bit protected mode, paging off,
+ * EBX = physical address of the hvm_start_info. Keep EBX until kmain. */
+pvh_start:
+    cli
+    cld
+    mov $PHYS(boot_stack_top), %esp
+    mov $PHYS(__bss_start), %edi
+    mov $PHYS(__bss_end), %ecx
+    sub %edi, %ecx
+    xor %eax, %eax
+    rep stosb
+
+    mov %cr4, %eax
+    or $(1 << 5), %eax              /* PAE */
+    mov %eax, %cr4
+    mov $PHYS(early_pml4), %eax
+    mov %eax, %cr3
+    mov $0xc0000080, %ecx           /* EFER.LME */
+    rdmsr
+    or $(1 << 8), %eax
+    wrmsr
+    mov %cr0, %eax
+    or $0x80000001, %eax            /* PG | PE */
+    mov %eax, %cr0
+    lgdt PHYS(early_gdt_ptr)
+    ljmp $SEL_KCODE, $PHYS(long_entry)
+
+    .code64
+long_entry:
+    mov $SEL_KDATA, %ax
+    mov %ax, %ds
+    mov %ax, %es
+    mov %ax, %ss
+    xor %eax, %eax
+    mov %ax, %fs
+    mov %ax, %gs
+    movabs $boot_stack_top, %rsp
+    movabs $high_entry, %rax
+    jmp *%rax
+high_entry:
+    xor %ebp, %ebp                  /* ends the kernel backtrace */
+    mov %ebx, %edi
+    call kmain
+1:  cli
+    hlt
+    jmp 1b
+
+    .data
+    .balign 8
+early_gdt:
+    .quad 0
+    .quad 0x00af9a000000ffff        /* 64-bit code */
+    .quad 0x00cf92000000ffff        /* data */
+early_gdt_end:
+early_gdt_ptr:
+    .word early_gdt_end - early_gdt - 1
+    .long PHYS(early_gdt)
+
+/* Early page tables: PML4[0] -> identity 1 GiB, PML4[511] -> PDPT whose
+ * entry 510 maps KVIRT to the same GiB. 2 MiB pages. */
+    .balign 4096
+early_pml4:
+    .quad PHYS(early_pdpt_lo) + 3
+    .fill 510, 8, 0
+    .quad PHYS(early_pdpt_hi) + 3
+early_pdpt_lo:
+    .quad PHYS(early_pd) + 3
+    .fill 511, 8, 0
+early_pdpt_hi:
+    .fill 510, 8, 0
+    .quad PHYS(early_pd) + 3
+    .quad 0
+early_pd:
+    .set i, 0
+    .rept 512
+    .quad (i << 21) | 0x83
+    .set i, i + 1
+    .endr
+
+    .bss
+    .balign 16
+boot_stack:
+    .skip BOOT_STACK_SIZE
+    .globl boot_stack_top
+boot_stack_top:

@@ -1,0 +1,103 @@
+/* entry.S - exception/interrupt stubs, the ring-0 `syscall` entry and the
+ * two ways back to program code (iretq, or popfq + jmp for syscalls). */
+#include "kdefs.h"
+
+.macro PUSH_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro POP_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+    .text
+    .code64
+
+/* 256 stubs, 16 bytes apart: push a zero error code where the CPU pushes
+ * none, push the vector, join trap_common. Every IDT gate uses an IST stack. */
+    .balign 16
+    .globl mv_isr_table
+mv_isr_table:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    .if (vec == 8) || (vec == 10) || (vec == 11) || (vec == 12) || (vec == 13) || (vec == 14) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+    .else
+    push $0
+    .endif
+    push $vec
+    jmp trap_common
+    .set vec, vec + 1
+    .endr
+
+trap_common:
+    PUSH_GPRS
+    mov %rsp, %rdi
+    cld
+    call trap_handle
+iret_path:
+    POP_GPRS
+    add $16, %rsp
+    iretq
+
+/* void trap_return(struct trapframe *tf): load tf and iretq. */
+    .globl trap_return
+trap_return:
+    mov %rdi, %rsp
+    jmp iret_path
+
+/* Ring-0 `syscall`: RCX = return RIP, R11 = RFLAGS, IF/DF/TF/AC cleared.
+ * Switch to the kernel stack without touching the program's stack, build a
+ * trap frame, dispatch. Fast return: restore RFLAGS with popfq on the kernel
+ * stack, switch to the program's stack, jump; nothing goes below its rsp. */
+    .globl mv_syscall_entry
+mv_syscall_entry:
+    mov %rsp, %gs:CPU_URSP
+    mov %gs:CPU_KSTACK, %rsp
+    push $SEL_KDATA
+    push %gs:CPU_URSP
+    push %r11
+    push $SEL_KCODE
+    push %rcx
+    push $0
+    push $VEC_SYSCALL
+    PUSH_GPRS
+    mov %rsp, %rdi
+    call sys_entry
+    test %eax, %eax
+    jnz iret_path
+    POP_GPRS
+    mov 16(%rsp), %rcx              /* rip */
+    mov 32(%rsp), %r11              /* rflags */
+    add $32, %rsp                   /* -> rflags */
+    popfq                           /* -> saved rsp */
+    mov (%rsp), %rsp
+    jmp *%rcx

@@ -1,0 +1,189 @@
+/* kern.h - the aerokernel's internal interfaces, one section per subsystem. */
+#ifndef AERO_KERN_H
+#define AERO_KERN_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kdefs.h"
+#include "mv_abi.h"
+#include "param.h"
+
+#define P2V(pa)       ((void *)((uint64_t)(pa) + MV_DIRECT_MAP))
+#define ALIGN_UP(x, a)   (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+#define ALIGN_DOWN(x, a) ((x) & ~((uint64_t)(a) - 1))
+#define ARRAY_LEN(a)  (sizeof(a) / sizeof((a)[0]))
+
+/* Linux errno values the kernel returns */
+#define EPERM   1
+#define ESRCH   3
+#define EINTR   4
+#define EBADF   9
+#define EAGAIN  11
+#define ENOMEM  12
+#define EFAULT  14
+#define EEXIST  17
+#define ENODEV  19
+#define EINVAL  22
+#define ENOSYS  38
+#define ETIMEDOUT 110
+
+/* Register state of the program (or kernel) at a trap or system call. */
+struct trapframe {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/* Per-CPU data, reached through GS base. */
+struct cpu {
+    struct cpu *self;
+    uint64_t kstack_top;        /* syscall entry switches to this */
+    uint64_t user_rsp;          /* scratch: program rsp at syscall entry */
+    uint32_t id;
+    uint32_t in_wait;           /* a forwarded call is backing off */
+    uint64_t ticks;
+};
+
+/* True if addr is in the lower half (program code or data). */
+static inline bool is_user_addr(uint64_t addr) { return addr < 0x0000800000000000ull; }
+
+/* ---- main.c ---- */
+extern struct mv_boot_info *k_boot;     /* the boot information (direct map) */
+/* True if the boot flags ask for verbose logging. */
+bool k_verbose(void);
+
+/* ---- console.c: kernel log on MV_LOG_PORT ---- */
+void con_init(void);
+/* printf-like: %d %i %u %x %X %p %s %c %% with l/ll/z and width/0 flags. */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kvprintf(const char *fmt, va_list ap);
+/* Format into buf (always NUL-terminated); returns the length written. */
+int ksnprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+/* Subsystem debug log: compiled away when DEBUG_<sub> is 0, printed only
+ * when the boot flags have MV_BOOT_DEBUG. */
+#define dlog(sub, ...) do { if (DEBUG_##sub && k_verbose()) kprintf(__VA_ARGS__); } while (0)
+
+/* ---- panic.c ---- */
+/* Log the message and a kernel backtrace, post MV_REQ_PANIC, halt. */
+_Noreturn void mv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, for a fault in kernel code described by tf. */
+_Noreturn void panic_trap(struct trapframe *tf, const char *what);
+/* Fill the report's frames from a frame-pointer chain starting at rip/rbp;
+ * user selects the program's chain (each rbp must lie in the region). */
+void panic_frames(struct mv_report *rep, uint64_t rip, uint64_t rbp, bool user);
+/* Halt this CPU for good. */
+_Noreturn void k_halt(void);
+
+/* ---- lib.c ---- */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+/* ---- cpu.c ---- */
+/* Load GDT, TSS, IDT, per-CPU GS base, control registers, SSE/XSAVE,
+ * the syscall MSRs. */
+void cpu_init(void);
+static inline struct cpu *this_cpu(void)
+{
+    struct cpu *c;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+    return c;
+}
+
+/* ---- mm.c: page tables, program address checks ---- */
+/* Build and load the final page tables. */
+void mm_init(void);
+/* True if [addr, addr+len) is mapped program memory (in the region, not the
+ * stack guard). Overflow-safe; len 0 is accepted if addr is in range. */
+bool mm_user_ok(uint64_t addr, uint64_t len);
+
+/* ---- umem.c: the program's memory calls ---- */
+void umem_init(void);
+long sys_brk(struct trapframe *tf);
+long sys_mmap(struct trapframe *tf);
+long sys_munmap(struct trapframe *tf);
+long sys_mprotect(struct trapframe *tf);
+long sys_mremap(struct trapframe *tf);
+long sys_madvise(struct trapframe *tf);
+
+/* ---- trap.c ---- */
+/* Called from entry.S for every exception and interrupt. */
+void trap_handle(struct trapframe *tf);
+/* Report that the program dies of signal sig (vector -1 if none), halt. */
+_Noreturn void trap_program_dies(struct trapframe *tf, int sig, int vector, uint64_t addr);
+
+/* ---- entry.S ---- */
+extern char mv_syscall_entry[];
+extern char mv_isr_table[];             /* 256 stubs of ISR_STUB_SIZE bytes */
+#define ISR_STUB_SIZE 16
+/* Load tf into the registers and iretq (the program's first entry). */
+_Noreturn void trap_return(struct trapframe *tf);
+
+/* ---- syscall.c ---- */
+/* Dispatch the system call in tf (called from entry.S). Returns 0 for the
+ * fast return (rcx and r11 clobbered), 1 to restore every register. */
+int sys_entry(struct trapframe *tf);
+
+/* ---- forward.c ---- */
+/* Post a request on slot 0 and wait for its reply. Returns ret; *ret2 gets
+ * ret2 when non-NULL. */
+int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t callsite,
+                    int64_t *ret2);
+/* Forward system call nr with args. */
+int64_t fwd_syscall(int64_t nr, const int64_t arg[6], uint64_t callsite);
+/* Post a request that gets no reply (exit, fault, panic). */
+void fwd_post_final(uint32_t req, const int64_t arg[6]);
+/* Report once that the program called an owned call the kernel lacks. */
+void fwd_nosys_note(int64_t nr);
+
+/* ---- time.c ---- */
+/* MV_REQ_TIMESYNC: fill the clock fields of the boot information. */
+void time_sync(void);
+uint64_t time_tsc_hz(void);
+/* Nanoseconds for a TSC delta. */
+uint64_t time_tsc_to_ns(uint64_t dtsc);
+/* TSC ticks for ns nanoseconds. */
+uint64_t time_ns_to_tsc(uint64_t ns);
+int64_t time_monotonic_ns(void);
+long sys_clock_gettime(struct trapframe *tf);
+long sys_clock_getres(struct trapframe *tf);
+long sys_gettimeofday(struct trapframe *tf);
+long sys_time(struct trapframe *tf);
+
+/* ---- lapic.c ---- */
+void lapic_init(void);
+/* Calibrate the timer against the TSC (needs time_sync first), start the tick. */
+void lapic_start_tick(void);
+/* Arm a one-shot interrupt in ns (replaces the tick until lapic_resume_tick). */
+void lapic_oneshot(uint64_t ns);
+void lapic_resume_tick(void);
+void lapic_eoi(void);
+/* Timer interrupt: tick accounting and the program-`hlt` check. */
+void lapic_timer_irq(struct trapframe *tf);
+
+/* ---- signal.c ---- */
+void sig_init(void);
+/* Make sig pending for the program (si_code as Linux's siginfo). */
+void sig_raise(int sig, int code);
+/* Deliver pending unblocked signals into tf (at a return to program code).
+ * Returns true if tf was changed. May end the run. */
+bool sig_deliver_pending(struct trapframe *tf);
+/* A synchronous fault in program code: deliver to the handler or end the
+ * run. addr is si_addr. */
+void sig_fault(struct trapframe *tf, int sig, int code, uint64_t addr);
+long sys_rt_sigaction(struct trapframe *tf);
+long sys_rt_sigprocmask(struct trapframe *tf);
+long sys_rt_sigreturn(struct trapframe *tf);
+long sys_sigaltstack(struct trapframe *tf);
+long sys_kill(struct trapframe *tf);
+long sys_tkill(struct trapframe *tf);
+long sys_tgkill(struct trapframe *tf);
+
+#endif

@@ -1,0 +1,66 @@
+/* syscall.c - system-call dispatch through a table generated from
+ * mv_syscalls.h: OWN calls run natively, OPT calls natively when placement
+ * says so, everything else is forwarded to the partner. */
+#include "kern.h"
+
+enum { CLS_FWD, CLS_OWN, CLS_OPT };
+typedef long (*sys_fn)(struct trapframe *);
+
+/* generated from mv_syscalls.h: a prototype for every native call */
+#define SYS_DECL_OWN(name) long sys_##name(struct trapframe *);
+#define SYS_DECL_OPT(name) long sys_##name(struct trapframe *);
+#define SYS_DECL_FWD(name)
+#define MV_SYSCALL(nr, name, cls, ...) SYS_DECL_##cls(name)
+#include "mv_syscalls.h"
+#undef MV_SYSCALL
+
+#define SYS_FN_OWN(name) sys_##name
+#define SYS_FN_OPT(name) sys_##name
+#define SYS_FN_FWD(name) 0
+
+/* generated from mv_syscalls.h: the dispatch table */
+static const struct sysent {
+    sys_fn fn;
+    uint8_t cls;
+    const char *name;
+} systab[MV_MAX_SYSCALLS] = {
+#define MV_SYSCALL(nr, name, cls, ...) [nr] = { SYS_FN_##cls(name), CLS_##cls, #name },
+#include "mv_syscalls.h"
+#undef MV_SYSCALL
+};
+
+#define NR_RT_SIGRETURN 15
+
+static bool native(uint64_t nr, const struct sysent *e)
+{
+    if (!e->fn)
+        return false;
+    return e->cls == CLS_OWN || (k_boot->native_map[nr / 8] & (1u << (nr % 8)));
+}
+
+int sys_entry(struct trapframe *tf)
+{
+    uint64_t nr = tf->rax;
+    const struct sysent *e = nr < MV_MAX_SYSCALLS ? &systab[nr] : NULL;
+    long ret;
+    if (e && native(nr, e)) {
+        ret = e->fn(tf);
+        if (k_boot->flags & MV_BOOT_TRACE)
+            kprintf("[hrt] %s(%lx, %lx, %lx, %lx) = %ld (native)\n", e->name, tf->rdi,
+                    tf->rsi, tf->rdx, tf->r10, ret);
+    } else {
+        int64_t arg[6] = { (int64_t)tf->rdi, (int64_t)tf->rsi, (int64_t)tf->rdx,
+                           (int64_t)tf->r10, (int64_t)tf->r8, (int64_t)tf->r9 };
+        ret = fwd_syscall((int64_t)nr, arg, tf->rip);
+    }
+    tf->rax = (uint64_t)ret;
+    if (nr == NR_RT_SIGRETURN) {
+        sig_deliver_pending(tf);
+        return 1;
+    }
+    /* as after a real syscall: rcx = return address, r11 = flags */
+    tf->rcx = tf->rip;
+    tf->r11 = tf->rflags;
+    sig_deliver_pending(tf);
+    return 0;
+}
