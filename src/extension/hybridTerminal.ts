@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { shQuote } from '../core/build';
-import { FaultLocation, HybridProcess, RunSpec, parseFaultLine } from '../core/run';
+import { FaultLocation, HybridProcess, RunSpec, describeExit, parseFaultLine } from '../core/run';
 
 export interface RunEnd {
   readonly code: number | null;
@@ -171,8 +171,7 @@ export class HybridTerminal implements vscode.Pseudoterminal {
     if (this.stderrLine) this.fault ??= parseFaultLine(this.stderrLine);
     this.finished = true;
     const end: RunEnd = { code, signal, fault: this.fault, durationMs: Date.now() - proc.started };
-    const status = code === null ? `stopped by ${signal ?? 'a signal'}` : `exited with status ${code}`;
-    this.writeEmitter.fire(`\r\n\x1b[2m${this.title} ${status}. Press any key to close this terminal.\x1b[0m\r\n`);
+    this.writeEmitter.fire(`\r\n\x1b[2m${this.title} ${describeExit(code, signal)}. Press any key to close this terminal.\x1b[0m\r\n`);
     this.resolveEnded(end);
   }
 }

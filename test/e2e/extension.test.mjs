@@ -1,10 +1,11 @@
 // extension.test.mjs - the extension in a real VS Code (code-server) against a
 // checkout whose launcher is a stand-in that runs the program natively: the
 // palette drives Hybridize & Boot on examples/pthreads (build task, terminal
-// output, typed stdin, status bar, HRT log, exit notification), then a broken
-// build lands in the Problems panel.
+// output, typed stdin, status bar, HRT log, exit notification), Ctrl-C, a
+// reported fault opening its source line, a broken manifest, Create Manifest,
+// and a broken build landing in the Problems panel.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { skipReason } from './lib/env.mjs';
@@ -15,11 +16,13 @@ const skip = skipReason();
 let wb;
 let fake;
 let ws;
+let manifest;
 
 before(async () => {
   if (skip) return;
   fake = makeFakeRoot();
   ws = copyWorkspace('examples/pthreads', fake.root);
+  manifest = JSON.parse(readFileSync(join(ws, 'multiverse.json'), 'utf8'));
   const vsix = packageExtension(fake.root);
   wb = await Workbench.start({ workspace: ws, vsix, settings: { 'multiverse.root': fake.root } });
 });
@@ -28,6 +31,8 @@ after(async () => {
   await wb?.stop();
   fake?.cleanup();
 });
+
+const writeManifest = (m) => writeFileSync(join(ws, 'multiverse.json'), JSON.stringify(m, null, 2) + '\n');
 
 test('Hybridize & Boot from the palette: output, stdin, status bar, HRT log, exit notification', { skip }, async () => {
   await step(wb, 'hybridize-and-boot', async () => {
@@ -41,16 +46,61 @@ test('Hybridize & Boot from the palette: output, stdin, status bar, HRT log, exi
     await wb.waitTerminal(/hello, world/);
     await wb.waitNotification(/pthreads exited with status 0/);
     await wb.waitOutputLog('Multiverse: HRT', /stand-in launcher, booting .*pthreads natively/);
-    const status = await wb.statusBarText();
-    assert.doesNotMatch(status, /vCPUs ·/, 'the status bar item is gone after the run');
+    assert.doesNotMatch(await wb.statusBarText(), /vCPUs ·/, 'the status bar item is gone after the run');
+  });
+});
+
+test('Ctrl-C in the terminal ends the run', { skip }, async () => {
+  await step(wb, 'ctrl-c', async () => {
+    await wb.command('Multiverse: Boot');
+    await wb.waitStatusBar(/2 vCPUs ·/);
+    await wb.waitTerminal(/name\? *$/m);
+    await wb.page.locator('.part.panel .terminal-wrapper.active .xterm').click();
+    await wb.page.keyboard.press('Control+C');
+    await wb.waitNotification(/pthreads was stopped by SIGINT/);
+    await wb.waitTerminal(/\^C/);
+  });
+});
+
+test('a reported fault gives a message whose button opens the source line', { skip }, async () => {
+  await step(wb, 'fault', async () => {
+    writeManifest({ ...manifest, env: { FAKE_FAULT_LINE: 'multiverse: SIGSEGV: page fault at address 0x0 in crash at main.c:13' } });
+    await wb.command('Multiverse: Boot');
+    await wb.waitNotification(/pthreads was killed by SIGSEGV \(status 139\) after [\d.]+ s\. SIGSEGV: page fault at address 0x0 in crash at main\.c:13/);
+    await wb.clickNotificationButton(/killed by SIGSEGV/, 'Open main.c:13');
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'main.c' }).waitFor({ timeout: 30_000 });
+    await wb.waitStatusBar(/Ln 13, Col 1/);
+  });
+});
+
+test('a broken manifest: an error message and Problems entries, no crash', { skip }, async () => {
+  await step(wb, 'broken-manifest', async () => {
+    writeManifest({ ...manifest, cpus: 0 });
+    await wb.command('Multiverse: Hybridize');
+    await wb.waitNotification(/multiverse\.json has 1 error: .*multiverse\.json:\d+:\d+: error: cpus: "cpus" must be between 1 and 64, not 0/);
+    await wb.command('View: Focus Problems (Errors, Warnings, Infos)');
+    await wb.waitProblems(/cpus: "cpus" must be between 1 and 64, not 0/);
+  });
+});
+
+test('Create Manifest writes the detected defaults and opens them', { skip }, async () => {
+  await step(wb, 'create-manifest', async () => {
+    rmSync(join(ws, 'multiverse.json'));
+    await wb.command('Multiverse: Create Manifest');
+    await wb.page.locator('.tabs-container .tab.active', { hasText: 'multiverse.json' }).waitFor({ timeout: 30_000 });
+    const written = JSON.parse(readFileSync(join(ws, 'multiverse.json'), 'utf8'));
+    assert.deepEqual(written, {
+      build: 'make CC="$CC"', program: 'pthreads', args: [], cwd: '.', env: {}, cpus: 1, memory: '512M', accel: 'auto', placement: [],
+    });
+    assert.ok(existsSync(join(ws, 'pthreads')));
   });
 });
 
 test('a broken build gives a Problems entry and an error message', { skip }, async () => {
   await step(wb, 'broken-build', async () => {
+    writeManifest(manifest);
     const main = join(ws, 'main.c');
-    const text = readFileSync(main, 'utf8');
-    writeFileSync(main, text.replace('struct totals t;', 'struct totals t  /* missing semicolon */\n    int broken = ;'));
+    writeFileSync(main, readFileSync(main, 'utf8').replace('struct totals t;', 'struct totals t\n    int broken = ;'));
     await wb.command('Multiverse: Hybridize');
     await wb.waitNotification(/build of pthreads failed with status \d+/);
     await wb.clickNotificationButton(/build of pthreads failed/, 'Show Problems');

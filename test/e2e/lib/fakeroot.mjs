@@ -1,6 +1,7 @@
 // fakeroot.mjs - a Multiverse checkout for the extension's end-to-end tests
 // whose launcher is a stand-in: it records its arguments, writes a kernel log
-// and a statistics line, and runs the program natively. The CLI (dist/cli.js),
+// and a statistics line, and runs the program natively (or, given
+// FAKE_FAULT_LINE, prints it on stderr and exits 139 as a faulting run does). The CLI (dist/cli.js),
 // bin/multiverse and bin/mvcc are the real ones. It tests the extension's
 // build, terminal, log, status bar and notifications independently of the
 // aerokernel; test/e2e/hybrid.test.mjs does the same against the real one.
@@ -23,6 +24,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 printf 'aerokernel: stand-in launcher, booting %s natively\\n' "$1" >> "$log"
+# FAKE_FAULT_LINE (from the manifest's env): report a fault as the launcher does.
+if [ -n "$FAKE_FAULT_LINE" ]; then printf '%s\\n' "$FAKE_FAULT_LINE" >&2; exit 139; fi
 [ -n "$stats" ] && [ "$stats" != - ] && printf '{"forwarded":42,"final":false}\\n' >> "$stats"
 exec "$@"
 `;
