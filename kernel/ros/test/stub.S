@@ -28,7 +28,10 @@
     .long 11, 4, 1              /* MV_NOTE_NAME, MV_NOTE_ABI */
     .asciz "Multiverse"
     .balign 4
-    .long 1                     /* MV_ABI_VERSION */
+#ifndef STUB_ABI
+#define STUB_ABI 1
+#endif
+    .long STUB_ABI              /* MV_ABI_VERSION */
 
     .text
     .code32

@@ -1,0 +1,128 @@
+#!/bin/bash
+# launcher-test.sh - mv-launch against the stand-in kernel (test/stub.S):
+# exit statuses, messages, signals, failures, and clean teardown.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+out=$root/build/ros
+L=$out/mv-launch
+K=$out/stub-kernel.elf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1: $2"; }
+
+# A static program for the launcher to load (the stub never runs it).
+printf 'int main(void){return 0;}\n' > "$tmp/p.c"
+"$root/bin/mvcc" -o "$tmp/prog" "$tmp/p.c" || { echo "cannot build with mvcc"; exit 1; }
+gcc -o "$tmp/dyn" "$tmp/p.c"
+shm_before=$(ls /dev/shm | sort)
+
+# expect NAME STATUS STDOUT STDERR-REGEX -- mv-launch args...
+expect() {
+    local name=$1 want_rc=$2 want_out=$3 want_err=$4
+    shift 5
+    timeout 20 "$L" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    local rc=$?
+    local got_out
+    got_out=$(cat "$tmp/out")
+    if [ "$rc" != "$want_rc" ]; then
+        bad "$name" "status $rc, want $want_rc; stderr: $(head -c 300 "$tmp/err")"
+    elif [ "$got_out" != "$want_out" ]; then
+        bad "$name" "stdout '$got_out', want '$want_out'"
+    elif [ -z "$want_err" ] && [ -s "$tmp/err" ]; then
+        bad "$name" "stderr not empty: $(head -c 300 "$tmp/err")"
+    elif [ -n "$want_err" ] && ! grep -Eq -- "$want_err" "$tmp/err"; then
+        bad "$name" "stderr does not match /$want_err/: $(head -c 300 "$tmp/err")"
+    else
+        ok "$name"
+    fi
+}
+
+expect "forwarded write and exit status" 2 "world" '' -- --kernel "$K" "$tmp/prog" world
+expect "exit status is the program's" 4 "a" '' -- --kernel "$K" "$tmp/prog" a b c
+expect "bad pointer gives EFAULT" 0 "" '' -- --kernel "$K" "$tmp/prog" badptr
+expect "fault: 128+SIGSEGV and a message" 139 "" \
+    "^multiverse: .*prog terminated by SIGSEGV \(segmentation fault\) at 0x[0-9a-f]+, address 0x0$" \
+    -- --kernel "$K" "$tmp/prog" fault
+expect "fault: symbolized frame" 139 "" '^    #0 0x[0-9a-f]+ in _start' \
+    -- --kernel "$K" "$tmp/prog" fault
+expect "panic: 125 with text and log tail" 125 "" 'stub: deliberate panic' \
+    -- --kernel "$K" "$tmp/prog" panic
+expect "panic: message" 125 "" '^multiverse: kernel panic: stub: deliberate panic$' \
+    -- --kernel "$K" "$tmp/prog" panic
+expect "QEMU dies on its own" 125 "" '^multiverse: QEMU exited unexpectedly' \
+    -- --kernel "$K" "$tmp/prog" quit
+expect "missing kernel" 125 "" '^multiverse: no aerokernel at .*nonexistent' \
+    -- --kernel "$tmp/nonexistent" "$tmp/prog"
+expect "not a kernel" 125 "" 'is not a Multiverse aerokernel' -- --kernel "$tmp/prog" "$tmp/prog"
+expect "ABI mismatch" 125 "" 'speaks ABI version 99 but this launcher speaks 1' \
+    -- --kernel "$out/stub-kernel-abi99.elf" "$tmp/prog"
+expect "dynamic program refused" 125 "" 'dynamically linked.*bin/mvcc' -- --kernel "$K" "$tmp/dyn"
+expect "missing program" 125 "" 'cannot open the program' -- --kernel "$K" "$tmp/none"
+expect "bad --mem" 125 "" 'mem must be between' -- --mem 1M --kernel "$K" "$tmp/prog"
+expect "bad --native" 125 "" "not an optional call; choose from: getpid" \
+    -- --native read --kernel "$K" "$tmp/prog" x
+expect "trace shows forwarded calls" 2 "xy" '^\[ros\] write\(1, 0x[0-9a-f]+, 2\) = 2 <' \
+    -- --trace --kernel "$K" "$tmp/prog" xy
+expect "stats on stderr" 2 "xy" '^write +2 ' -- --stats - --kernel "$K" "$tmp/prog" xy
+timeout 20 "$L" --stats "$tmp/stats.json" --kernel "$K" "$tmp/prog" xy >/dev/null
+if grep -q '"forwarded":2,.*"final":true,"calls":{"write":{"count":2' "$tmp/stats.json"; then
+    ok "stats file (JSON lines)"
+else
+    bad "stats file (JSON lines)" "$(cat "$tmp/stats.json")"
+fi
+PATH=/nonexistent "$L" --kernel "$K" "$tmp/prog" x 2>"$tmp/err"
+rc=$?
+if [ "$rc" = 125 ] && grep -q 'install the Debian package qemu-system-x86' "$tmp/err"; then
+    ok "QEMU missing"
+else
+    bad "QEMU missing" "status $rc: $(cat "$tmp/err")"
+fi
+
+# Start the launcher in the background on a stub that waits; sets pid.
+start_hang() {
+    rm -f "$tmp/log"
+    "$L" --kernel "$K" --log "$tmp/log" "$tmp/prog" hang 2>"$tmp/err" &
+    pid=$!
+    for _ in $(seq 200); do grep -q booted "$tmp/log" 2>/dev/null && break; sleep 0.05; done
+}
+
+# Signals to the launcher: teardown, then death by the same signal.
+for sig in INT TERM HUP; do
+    start_hang
+    kill -"$sig" "$pid"
+    wait "$pid"
+    rc=$?
+    want=$((128 + $(kill -l "$sig")))
+    if [ "$rc" = "$want" ]; then ok "SIG$sig to the launcher"; else bad "SIG$sig" "status $rc"; fi
+done
+
+# QEMU killed from outside.
+start_hang
+kill -KILL "$(pgrep -P "$pid")"
+wait "$pid"
+rc=$?
+if [ "$rc" = 125 ] && grep -q 'killed by SIGKILL' "$tmp/err"; then
+    ok "QEMU killed from outside"
+else
+    bad "QEMU killed from outside" "status $rc: $(cat "$tmp/err")"
+fi
+
+# The launcher killed outright: QEMU must follow (parent-death signal).
+start_hang
+q=$(pgrep -P "$pid")
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+gone=no
+for _ in $(seq 100); do kill -0 "$q" 2>/dev/null || { gone=yes; break; }; sleep 0.02; done
+if [ "$gone" = yes ]; then ok "QEMU dies with a killed launcher"; else bad "kill -9" "QEMU $q lives"; kill -KILL "$q"; fi
+
+# Nothing left behind.
+if [ "$(ls /dev/shm | sort)" = "$shm_before" ]; then ok "nothing left in /dev/shm"; else bad "/dev/shm" "$(ls /dev/shm)"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
