@@ -7,7 +7,7 @@ import { assertSame } from './lib/compare.mjs';
 import { buildAll, runBoth, runHybrid, runNative, testEnv } from './lib/harness.mjs';
 
 const names = ['hello', 'args', 'env', 'auxv', 'exitcode', 'interleave', 'stdin_sum', 'uname', 'getpid',
-  'timeofday', 'float', 'signal_raise'];
+  'timeofday', 'float', 'signal_raise', 'tls', 'redzone'];
 let progs;
 before(() => {
   progs = buildAll(names);
@@ -122,5 +122,17 @@ test('floating point (SSE) and printf of doubles', async () => {
 test('signal handler via raise(), blocked and pending signals, SIG_IGN', async () => {
   const { native, hybrid } = await runBoth(progs.elf.signal_raise);
   assert.match(native.stdout.toString(), /after raise: hits=1 sig=SIGUSR1\n/);
+  assertSame(native, hybrid);
+});
+
+test('thread-local storage through FS: __thread, errno, the thread pointer', async () => {
+  const { native, hybrid } = await runBoth(progs.elf.tls);
+  assert.match(native.stdout.toString(), /^counter 42, zeroed yes, label tls-initialised\n/);
+  assertSame(native, hybrid);
+});
+
+test('the red zone below the stack pointer survives interrupts', async () => {
+  const { native, hybrid } = await runBoth(progs.elf.redzone);
+  assert.equal(native.stdout.toString(), 'red zone words overwritten: 0\n');
   assertSame(native, hybrid);
 });

@@ -7,7 +7,7 @@ import { buildAll, programsDir, runBoth } from './lib/harness.mjs';
 
 let progs;
 before(() => {
-  progs = buildAll(['null_deref', 'div_zero', 'abort', 'stack_overflow', 'ud2', 'enosys']);
+  progs = buildAll(['null_deref', 'div_zero', 'abort', 'stack_overflow', 'ud2', 'hlt', 'enosys']);
 });
 after(() => progs?.cleanup());
 
@@ -51,6 +51,12 @@ test('__builtin_trap (ud2): SIGILL (132), reported in trap_here at ud2.c:LINE', 
   const { native, hybrid } = await runBoth(progs.elf.ud2);
   assertFault(native, hybrid, { status: 132, signal: 'SIGILL', func: 'trap_here', file: 'ud2.c',
     lines: [markerLine(programsDir, 'ud2.c')] });
+});
+
+test('hlt, privileged in user mode: SIGSEGV (139) although the hybrid runs in ring 0', async () => {
+  const { native, hybrid } = await runBoth(progs.elf.hlt);
+  assertFault(native, hybrid, { status: 139, signal: 'SIGSEGV', func: 'halt_here', file: 'hlt.c',
+    lines: [markerLine(programsDir, 'hlt.c')] });
 });
 
 test('unsupported system calls: ENOSYS to the program, each reported once', async () => {

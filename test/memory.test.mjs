@@ -6,7 +6,7 @@ import { buildAll, runBoth } from './lib/harness.mjs';
 
 let progs;
 before(() => {
-  progs = buildAll(['malloc_stress', 'mmap', 'big_alloc']);
+  progs = buildAll(['malloc_stress', 'mmap', 'big_alloc', 'big_stack']);
 });
 after(() => progs?.cleanup());
 
@@ -25,5 +25,11 @@ test('mmap, munmap, mremap (grow, move, shrink), MAP_FIXED, mprotect, madvise', 
 test('a 512 MiB allocation, every page touched', async () => {
   const { native, hybrid } = await runBoth(progs.elf.big_alloc, [], { timeoutMs: 120_000 });
   assert.equal(native.stdout.toString(), 'touched 131072 pages, sum 16711680, last 0x77\n');
+  assertSame(native, hybrid);
+});
+
+test('deep but legitimate recursion: 6 MiB of stack', async () => {
+  const { native, hybrid } = await runBoth(progs.elf.big_stack);
+  assert.equal(native.stdout.toString(), 'sum 187510\n');
   assertSame(native, hybrid);
 });
