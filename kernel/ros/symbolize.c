@@ -106,6 +106,8 @@ void mv_symbolize(const char *elf, const uint64_t *pcs, unsigned n, uint64_t bia
             fprintf(stderr, "    #%u 0x%llx in %s\n", i, (unsigned long long)pcs[i], fn);
         else
             fprintf(stderr, "    #%u 0x%llx in %s at %s\n", i, (unsigned long long)pcs[i], fn, loc);
+        if (!strcmp(fn, "_start") || !strcmp(fn, "_start_c"))
+            break; /* the outermost frame: what lies beyond is not a caller */
     }
     if (!out && n)
         fprintf(stderr, "    (install binutils for source locations)\n");
