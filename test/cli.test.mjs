@@ -14,7 +14,7 @@ import { strayProcesses } from './lib/leftovers.mjs';
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 let progs;
 before(() => {
-  progs = buildAll(['hello', 'exitcode', 'sleeper']);
+  progs = buildAll(['hello', 'exitcode', 'sleeper', 'spin']);
 });
 after(() => progs?.cleanup());
 
@@ -171,6 +171,15 @@ describe('against the real launcher', () => {
       assert.deepEqual(strayProcesses(root).filter((p) => !before.has(p.pid)), []);
     });
   }
+
+  test('a program spinning in kernel mode is ended by the time limit (SIGTERM), nothing left', async () => {
+    const before = new Set(strayProcesses(root).map((p) => p.pid));
+    const r = await runHybrid(progs.elf.spin, [], { timeoutMs: 2000 });
+    assert.equal(r.timedOut, true);
+    assert.equal(r.stdout.toString(), 'spinning\n');
+    assert.equal(r.status, 143, r.stderr.toString());
+    assert.deepEqual(strayProcesses(root).filter((p) => !before.has(p.pid)), []);
+  });
 
   test('--stats=FILE writes the forwarded-call counts', async () => {
     const t = tempDir();
