@@ -172,9 +172,11 @@ void mv_special_after(const struct mv_region *r, struct mv_call *c, long ret);
 
 /* ---- partner.c ---- */
 
-/* Start the partner thread serving slot idx. Fails the run on error. */
-void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd);
-/* Wake partner idx after a doorbell byte arrived. Async-safe. */
+/* Start the partner thread serving slot idx. event_fd: written once when a
+ * partner sees the run end. door_fd: the doorbell pipe's read end (non-
+ * blocking), read by whichever partner sleeps. Fails the run on error. */
+void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd, int door_fd);
+/* Wake partner idx (a doorbell byte for its slot arrived). Thread-safe. */
 void mv_partner_ring(unsigned idx);
 /* Record the launcher-start reference for the TSC frequency measurement. */
 void mv_partner_clock_init(void);

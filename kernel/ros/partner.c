@@ -1,12 +1,14 @@
 /* partner.c - partner threads: serve one slot each (spin, then sleep until
  * the doorbell), execute forwarded requests, report the run's ending. */
 #include <errno.h>
-#include <linux/futex.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -14,13 +16,14 @@
 
 #include "launch.h"
 
-#define SPIN_NS 50000ull
+#define SPIN_NS 200000ull
 
 struct partner {
     struct mv_region *r;
     unsigned idx;
-    int event_fd;
-    uint32_t bell;              /* futex word, bumped per doorbell byte */
+    int event_fd;               /* tells the main loop the run has ended */
+    int door_fd;                /* the doorbell pipe (shared by all partners) */
+    int wake_fd;                /* eventfd: a doorbell byte for this slot */
     pthread_t thread;
     struct mv_call call;
 };
@@ -114,17 +117,31 @@ enum mv_end mv_partner_ending(const struct mv_region *r, int *status)
     return MV_END_NONE;
 }
 
-static void futex_wait(uint32_t *word, uint32_t seen)
-{
-    syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
-}
-
 void mv_partner_ring(unsigned idx)
 {
     if (idx >= MV_MAX_SLOTS || !partners[idx])
         return;
-    __atomic_add_fetch(&partners[idx]->bell, 1, __ATOMIC_SEQ_CST);
-    syscall(SYS_futex, &partners[idx]->bell, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    uint64_t one = 1;
+    if (write(partners[idx]->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+        mv_log_note("cannot wake partner %u: %s", idx, strerror(errno));
+}
+
+/* Block until a doorbell byte arrives (from the pipe, or passed on by
+ * another partner that read it); bytes for other slots are passed on. */
+static void sleep_for_doorbell(struct partner *p)
+{
+    struct pollfd pf[2] = { { p->door_fd, POLLIN, 0 }, { p->wake_fd, POLLIN, 0 } };
+    if (poll(pf, 2, -1) < 0)
+        return;
+    unsigned char b[64];
+    ssize_t n;
+    while ((n = read(p->door_fd, b, sizeof b)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            if (b[i] != p->idx)
+                mv_partner_ring(b[i]);
+    uint64_t v;
+    if (read(p->wake_fd, &v, sizeof v) < 0 && errno != EAGAIN)
+        mv_log_note("partner %u: %s", p->idx, strerror(errno));
 }
 
 static bool posted(const struct mv_slot *s)
@@ -133,7 +150,8 @@ static bool posted(const struct mv_slot *s)
 }
 
 /* Return once the slot holds a posted request: spin for SPIN_NS, then
- * announce partner_sleeping and block until the doorbell rings. */
+ * announce partner_sleeping and block until the doorbell rings. The
+ * partner reads the doorbell pipe itself: one wake-up, not two. */
 static void wait_posted(struct partner *p, struct mv_slot *s)
 {
     uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
@@ -145,14 +163,13 @@ static void wait_posted(struct partner *p, struct mv_slot *s)
             break;
     }
     for (;;) {
-        uint32_t seen = __atomic_load_n(&p->bell, __ATOMIC_ACQUIRE);
         __atomic_store_n(&s->partner_sleeping, 1, __ATOMIC_RELAXED);
         /* pairs with the HRT's fence between storing POSTED and reading
          * partner_sleeping: one of us must see the other's store */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         if (posted(s))
             break;
-        futex_wait(&p->bell, seen);
+        sleep_for_doorbell(p);
     }
     __atomic_store_n(&s->partner_sleeping, 0, __ATOMIC_RELAXED);
 }
@@ -273,7 +290,7 @@ static void *partner_main(void *arg)
     }
 }
 
-void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd)
+void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd, int door_fd)
 {
     if (idx >= MV_MAX_SLOTS || partners[idx])
         mv_fail("internal error: bad partner slot %u", idx);
@@ -283,6 +300,11 @@ void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd)
     p->r = r;
     p->idx = idx;
     p->event_fd = event_fd;
+    p->door_fd = door_fd;
+    int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake < 0)
+        mv_fail("eventfd: %s", strerror(errno));
+    p->wake_fd = mv_fd_private(wake);
     memset(&r->slots[idx], 0, sizeof r->slots[idx]);
     partners[idx] = p;
     int err = pthread_create(&p->thread, NULL, partner_main, p);
