@@ -115,16 +115,48 @@ export function describeExit(code: number | null, signal: NodeJS.Signals | null)
 }
 
 export interface FaultLocation {
-  readonly message: string; // the whole line without the "multiverse: " prefix
+  readonly message: string; // what the launcher said, without the "multiverse: " prefix
   readonly file: string;
   readonly line: number;
 }
 
-/** Recognises the launcher's fault line: "multiverse: ... at FILE:LINE". */
+/** Recognises a one-line fault report: "multiverse: ... at FILE:LINE". */
 export function parseFaultLine(line: string): FaultLocation | undefined {
   const m = /^multiverse: (.*\bat (\S+?):(\d+)(?::\d+)?)\)?\s*$/.exec(line.replace(/\r$/, ''));
   if (!m) return undefined;
   return { message: m[1]!, file: m[2]!, line: Number(m[3]) };
+}
+
+/**
+ * Finds the fault location in the launcher's stderr, fed line by line. Two
+ * forms: one line "multiverse: ... at FILE:LINE", or a report line
+ * "multiverse: PROG terminated by SIGNAL ..." followed by symbolized frames
+ * "    #N 0xADDR in FUNC at FILE:LINE" (the first frame with a known line wins).
+ */
+export class FaultParser {
+  private report: string | undefined;
+  private found: FaultLocation | undefined;
+
+  get location(): FaultLocation | undefined {
+    return this.found;
+  }
+
+  feed(raw: string): void {
+    if (this.found) return;
+    const line = raw.replace(/\r$/, '');
+    const header = /^multiverse: (.*\b(?:terminated|killed) by SIG[A-Z]+.*)$/.exec(line);
+    if (header) {
+      this.report = header[1]!;
+      return;
+    }
+    const frame = /^\s+#\d+\s+0x[0-9a-fA-F]+\s+in\s+(\S+)\s+at\s+(\S+?):(\d+)\s*$/.exec(line);
+    if (frame && this.report !== undefined) {
+      this.found = { message: `${this.report} in ${frame[1]} at ${frame[2]}:${frame[3]}`, file: frame[2]!, line: Number(frame[3]) };
+      return;
+    }
+    if (!/^\s+#\d+/.test(line)) this.report = undefined;
+    this.found = parseFaultLine(line);
+  }
 }
 
 export interface RunStats {

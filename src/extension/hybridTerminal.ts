@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import * as vscode from 'vscode';
 import { shQuote } from '../core/build';
-import { FaultLocation, HybridProcess, RunSpec, describeExit, parseFaultLine } from '../core/run';
+import { FaultLocation, FaultParser, HybridProcess, RunSpec, describeExit } from '../core/run';
 
 export interface RunEnd {
   readonly code: number | null;
@@ -91,7 +91,7 @@ export class HybridTerminal implements vscode.Pseudoterminal {
   private process: HybridProcess | undefined;
   private readonly discipline = new LineDiscipline();
   private stderrLine = '';
-  private fault: FaultLocation | undefined;
+  private readonly faults = new FaultParser();
   private finished = false;
   private readonly ended: Promise<RunEnd>;
   private resolveEnded!: (end: RunEnd) => void;
@@ -164,13 +164,13 @@ export class HybridTerminal implements vscode.Pseudoterminal {
     const text = this.stderrLine + data;
     const lines = text.split('\n');
     this.stderrLine = lines.pop() ?? '';
-    for (const l of lines) this.fault ??= parseFaultLine(l);
+    for (const l of lines) this.faults.feed(l);
   }
 
   private exited(proc: HybridProcess, code: number | null, signal: NodeJS.Signals | null): void {
-    if (this.stderrLine) this.fault ??= parseFaultLine(this.stderrLine);
+    if (this.stderrLine) this.faults.feed(this.stderrLine);
     this.finished = true;
-    const end: RunEnd = { code, signal, fault: this.fault, durationMs: Date.now() - proc.started };
+    const end: RunEnd = { code, signal, fault: this.faults.location, durationMs: Date.now() - proc.started };
     this.writeEmitter.fire(`\r\n\x1b[2m${this.title} ${describeExit(code, signal)}. Press any key to close this terminal.\x1b[0m\r\n`);
     this.resolveEnded(end);
   }

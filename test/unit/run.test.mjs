@@ -154,3 +154,32 @@ test('the log tail delivers appended text once, and restarts after truncation', 
   await tail.stop();
   assert.equal(got, 'boot\nready\nagain\n');
 });
+
+test("the launcher's fault report with symbolized frames gives the first known source line", () => {
+  const p = new r.FaultParser();
+  const stderr = [
+    'multiverse: ./pthreads terminated by SIGSEGV (segmentation fault) at 0x401061, address 0x0',
+    '    #0 0x401061 in crash at /tmp/probe/main.c:14',
+    '    #1 0x4017aa in libc_start_main_stage2 at __libc_start_main.lo:?',
+    '    #2 0x4011cc in _start',
+  ];
+  for (const l of stderr) p.feed(l);
+  assert.deepEqual(p.location, {
+    message: './pthreads terminated by SIGSEGV (segmentation fault) at 0x401061, address 0x0 in crash at /tmp/probe/main.c:14',
+    file: '/tmp/probe/main.c',
+    line: 14,
+  });
+});
+
+test('frames without a source line are skipped; frames without a report are not faults', () => {
+  const p = new r.FaultParser();
+  for (const l of ['multiverse: ./x terminated by SIGABRT (aborted)', '    #0 0x401000 in abort at abort.c:?', '    #1 0x401100 in main at x.c:7']) p.feed(l);
+  assert.equal(p.location.file, 'x.c');
+  assert.equal(p.location.line, 7);
+  const q = new r.FaultParser();
+  for (const l of ['worker 0: done', '    #1 0x401100 in main at x.c:7']) q.feed(l);
+  assert.equal(q.location, undefined);
+  const o = new r.FaultParser();
+  o.feed('multiverse: SIGFPE (divide error) in main at div.c:9');
+  assert.equal(o.location.line, 9);
+});

@@ -150,14 +150,18 @@ export class Workbench {
   async command(title) {
     const page = this.page;
     const input = page.locator('.quick-input-widget .quick-input-box input');
+    const row = page.locator('.quick-input-list .monaco-list-row', {
+      has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`) }),
+    });
+    // Each attempt opens the palette afresh: one opened before the extension's
+    // contributions were registered keeps saying "No matching commands".
     await until(`the command palette for "${title}"`, async () => {
-      if (!(await input.isVisible())) await page.keyboard.press('F1');
+      if (await input.isVisible()) await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden', timeout: 5000 });
+      await page.keyboard.press('F1');
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(`>${title}`);
-      const row = page.locator('.quick-input-list .monaco-list-row', {
-        has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRe(title)}\\s*$`) }),
-      });
-      await row.first().waitFor({ state: 'visible', timeout: 5000 });
+      await row.first().waitFor({ state: 'visible', timeout: 3000 });
       await row.first().click();
       await input.waitFor({ state: 'hidden', timeout: 5000 });
       return true;
