@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { makeFakeRoot } from './lib/fakeroot.mjs';
-import { buildAll, cli, root, runHybrid, runProcess, tempDir, testEnv } from './lib/harness.mjs';
-import { strayProcesses } from './lib/leftovers.mjs';
+import { buildAll, cli, root, runHybrid, runProcess, tempDir, testEnv, testTag } from './lib/harness.mjs';
+import { taggedProcesses } from './lib/leftovers.mjs';
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 let progs;
@@ -163,22 +163,20 @@ describe('against the real launcher', () => {
 
   for (const sig of ['SIGINT', 'SIGTERM']) {
     test(`${sig} while the program blocks in a forwarded read: clean end, no QEMU left`, async () => {
-      const before = new Set(strayProcesses(root).map((p) => p.pid));
       const r = await signalDuringRun(cli, progs.elf.sleeper, sig);
       assert.equal(r.stdout, 'ready\n', r.stderr);
       assert.equal(r.signal, sig, `CLI ended with code ${r.code} signal ${r.signal}; stderr ${r.stderr}`);
       assert.equal(r.stderr, '');
-      assert.deepEqual(strayProcesses(root).filter((p) => !before.has(p.pid)), []);
+      assert.deepEqual(taggedProcesses(testTag), []);
     });
   }
 
   test('a program spinning in kernel mode is ended by the time limit (SIGTERM), nothing left', async () => {
-    const before = new Set(strayProcesses(root).map((p) => p.pid));
     const r = await runHybrid(progs.elf.spin, [], { timeoutMs: 2000 });
     assert.equal(r.timedOut, true);
     assert.equal(r.stdout.toString(), 'spinning\n');
     assert.equal(r.status, 143, r.stderr.toString());
-    assert.deepEqual(strayProcesses(root).filter((p) => !before.has(p.pid)), []);
+    assert.deepEqual(taggedProcesses(testTag), []);
   });
 
   test('--stats=FILE writes the forwarded-call counts', async () => {

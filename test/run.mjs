@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shmSnapshot, strayProcesses } from './lib/leftovers.mjs';
+import { shmSnapshot } from './lib/leftovers.mjs';
 
 const testDir = dirname(fileURLToPath(import.meta.url));
 const root = join(testDir, '..');
@@ -30,8 +30,8 @@ const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...proc
   env: {
     ...process.env,
     MULTIVERSE_TEST_SHM_BEFORE: JSON.stringify(shmSnapshot()),
-    // QEMU/launcher processes of this checkout that the suite did not start
-    MULTIVERSE_TEST_PROCS_BEFORE: JSON.stringify(strayProcesses(root).map((p) => p.pid)),
+    // inherited by every process the suite starts (test/lib/leftovers.mjs)
+    MULTIVERSE_TEST_TAG: `${process.pid}-${Date.now()}`,
   },
 });
 process.exit(r.status ?? 1);

@@ -1,15 +1,15 @@
 // zz-cleanup.test.mjs - runs last (test/run.mjs orders by name): fails if a
-// QEMU or launcher process of this checkout is still alive, or if /dev/shm
-// gained files while the suite ran. Read-only: it kills nothing.
+// QEMU or launcher process the suite started is still alive (they carry the
+// suite's tag in their environment), or if /dev/shm gained files while the
+// suite ran. Read-only: it kills nothing.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { root } from './lib/harness.mjs';
-import { shmSnapshot, strayProcesses } from './lib/leftovers.mjs';
+import { testTag } from './lib/harness.mjs';
+import { shmSnapshot, taggedProcesses } from './lib/leftovers.mjs';
 
-test('no QEMU or launcher process of this checkout is left', () => {
-  // processes that were already running when test/run.mjs started are not the suite's
-  const before = new Set(JSON.parse(process.env.MULTIVERSE_TEST_PROCS_BEFORE ?? '[]'));
-  const left = strayProcesses(root).filter((p) => !before.has(p.pid));
+test('no QEMU or launcher process started by the suite is left', () => {
+  assert.ok(process.env.MULTIVERSE_TEST_TAG, 'MULTIVERSE_TEST_TAG is not set: run the suite with npm test (test/run.mjs)');
+  const left = taggedProcesses(testTag);
   assert.deepEqual(left, [], `still running:\n${left.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`);
 });
 

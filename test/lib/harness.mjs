@@ -17,9 +17,14 @@ export const mvcc = join(root, 'bin', 'mvcc');
  * heavier programs pass their own. */
 export const RUN_TIMEOUT_MS = 60_000;
 
+/** This suite run's tag (test/run.mjs sets it for every test file; a file
+ * run alone makes its own). Every run's environment carries it, so that
+ * leftovers.mjs can tell the suite's processes from anyone else's. */
+export const testTag = process.env.MULTIVERSE_TEST_TAG || `${process.pid}-${Date.now()}`;
+
 /** The environment every run gets: small and the same on both sides. */
 export function testEnv(extra = {}) {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', MV_TEST: 'multiverse', ...extra };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', MV_TEST: 'multiverse', MULTIVERSE_TEST_TAG: testTag, ...extra };
 }
 
 /** A fresh temporary directory, removed by the returned cleanup. */

@@ -1,5 +1,6 @@
 // run.ts - `multiverse run`: boot one program as a hybrid, stdio inherited,
 // signals forwarded, its exit status passed through.
+import type { ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { locateLauncher, spawnLauncher, type Accel, type LaunchOptions } from '../../core/launcher';
 import { exitStatus, STATUS_FAILURE } from '../../core/status';
@@ -85,18 +86,25 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
     return { status: 0 };
   }
   const paths = locateLauncher(ctx.root, opts.kernel);
-  const child = spawnLauncher(paths, opts);
+  // Handlers go in before the launcher starts, so that no signal arriving
+  // around the spawn takes the default action on the CLI alone.
+  let child: ChildProcess | undefined;
+  const early: NodeJS.Signals[] = [];
   const forward = (sig: NodeJS.Signals): void => {
-    child.kill(sig);
+    if (child) child.kill(sig);
+    else early.push(sig);
   };
   for (const s of FORWARDED) process.on(s, forward);
   try {
+    const c = spawnLauncher(paths, opts);
+    child = c;
+    for (const s of early) c.kill(s);
     return await new Promise<Outcome>((resolve) => {
-      child.once('error', (e) => {
+      c.once('error', (e) => {
         ctx.err(`multiverse: cannot start ${paths.launcher}: ${e.message}\n`);
         resolve({ status: STATUS_FAILURE });
       });
-      child.once('exit', (code, signal) => {
+      c.once('exit', (code, signal) => {
         resolve(signal !== null && constants.signals[signal] !== undefined
           ? { status: exitStatus(code, signal), signal }
           : { status: exitStatus(code, signal) });
