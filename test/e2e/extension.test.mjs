@@ -40,7 +40,7 @@ test('Hybridize & Boot from the palette: output, stdin, status bar, HRT log, exi
     // The program's own output and its prompt, in the hybrid's terminal.
     await wb.waitTerminal(/total: 17984 primes below 200000/);
     await wb.waitTerminal(/name\?/);
-    await wb.waitStatusBar(/2 vCPUs · (TCG|KVM) · \d+:\d\d/);
+    await wb.waitStatusBar(/2 vCPUs · (TCG|KVM) · \d+:\d\d · [1-9][\d.]*k? fwd\/s/);
     await wb.typeInTerminal('world');
     await wb.page.keyboard.press('Enter');
     await wb.waitTerminal(/hello, world/);

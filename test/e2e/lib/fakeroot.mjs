@@ -26,7 +26,13 @@ done
 printf 'aerokernel: stand-in launcher, booting %s natively\\n' "$1" >> "$log"
 # FAKE_FAULT_LINE (from the manifest's env): report a fault as the launcher does.
 if [ -n "$FAKE_FAULT_LINE" ]; then printf '%s\\n' "$FAKE_FAULT_LINE" >&2; exit 139; fi
-[ -n "$stats" ] && [ "$stats" != - ] && printf '{"forwarded":42,"final":false}\\n' >> "$stats"
+# Statistics as the launcher writes them: a growing count every half second
+# while the program (this pid, after exec) runs.
+if [ -n "$stats" ] && [ "$stats" != - ]; then
+  pid=$$
+  (n=0; while kill -0 $pid 2>/dev/null; do n=$((n + 100)); printf '{"forwarded":%d,"final":false}\\n' $n >> "$stats"; sleep 0.5; done) \\
+    </dev/null >/dev/null 2>&1 &
+fi
 exec "$@"
 `;
 
