@@ -3,7 +3,7 @@
 // palette drives Hybridize & Boot on examples/pthreads (build task, terminal
 // output, typed stdin, status bar, HRT log, exit notification), Ctrl-C, a
 // reported fault opening its source line, a broken manifest, Create Manifest,
-// and a broken build landing in the Problems panel.
+// Stop cancelling a build, and a broken build landing in the Problems panel.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -93,6 +93,18 @@ test('Create Manifest writes the detected defaults and opens them', { skip }, as
       build: 'make CC="$CC"', program: 'pthreads', args: [], cwd: '.', env: {}, cpus: 1, memory: '512M', accel: 'auto', placement: [],
     });
     assert.ok(existsSync(join(ws, 'pthreads')));
+  });
+});
+
+test('Stop cancels a running build', { skip }, async () => {
+  await step(wb, 'cancel-build', async () => {
+    writeManifest({ ...manifest, build: 'echo long build started; sleep 60' });
+    await wb.command('Multiverse: Hybridize');
+    await wb.waitTerminal(/long build started/);
+    const t0 = Date.now();
+    await wb.command('Multiverse: Stop');
+    await wb.waitNotification(/Multiverse: build cancelled\./);
+    assert.ok(Date.now() - t0 < 30_000, 'cancelled well before the build would end');
   });
 });
 
