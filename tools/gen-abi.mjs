@@ -69,6 +69,7 @@ function parseSyscalls(text) {
  * defined earlier, + - * << and parentheses). */
 function parseDefines(text) {
   const values = new Map();
+  hexNames.clear();
   const re = /^#define\s+(MV_[A-Z0-9_]+)[ \t]+(.+?)\s*(?:\/\*.*)?$/gm;
   for (let m; (m = re.exec(text)); ) {
     const [, name, expr] = m;
@@ -86,7 +87,9 @@ function parseDefines(text) {
       });
     if (!/^[\s0-9a-fA-Fxn+\-*()<>]*$/.test(js)) continue; // not a plain number
     try {
-      values.set(name, Function(`"use strict"; return (${js});`)());
+      const v = Function(`"use strict"; return (${js});`)();
+      values.set(name, v);
+      if (/^\(?\s*0x/i.test(expr)) hexNames.add(name);
     } catch {
       // an expression we do not evaluate (a macro with arguments): not exported
     }
@@ -116,8 +119,12 @@ function pascal(cName, prefix) {
     .join('');
 }
 
-function numberText(v) {
-  if (v <= BigInt(Number.MAX_SAFE_INTEGER)) return v > 0xffffn ? `0x${v.toString(16)}` : v.toString();
+/** Names whose value is written in hex in the header (kept in hex). */
+const hexNames = new Set();
+
+function numberText(name, v) {
+  const hex = hexNames.has(name) || v > 0xffffn;
+  if (v <= BigInt(Number.MAX_SAFE_INTEGER)) return hex ? `0x${v.toString(16)}` : v.toString();
   return `0x${v.toString(16)}n`;
 }
 
@@ -133,7 +140,7 @@ function generateTs(defines, req, slot, syscalls) {
     sf.addVariableStatement({
       isExported: true,
       declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name, initializer: typeof v === 'string' ? JSON.stringify(v).replace(/"/g, "'") : numberText(v) }],
+      declarations: [{ name, initializer: typeof v === 'string' ? JSON.stringify(v).replace(/"/g, "'") : numberText(name, v) }],
     });
   }
   const addEnum = (name, members, prefix, doc) =>
