@@ -163,7 +163,7 @@ static bool check_str(const struct mv_region *r, uint64_t addr, long nr)
 {
     if (!mv_check_range(r, addr, 1, nr, "string"))
         return false;
-    if (memchr((const void *)addr, 0, r->end - addr))
+    if (mv_region_str_ok(r, addr))
         return true;
     mv_log_note("%s: string at 0x%llx runs off the program's memory: EFAULT",
                 mv_sys_name(nr), (unsigned long long)addr);

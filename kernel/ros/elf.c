@@ -212,7 +212,8 @@ void mv_elf_load(const char *path, const struct mv_region *r, struct mv_image *i
     img->phent = sizeof(Elf64_Phdr);
     img->phnum = eh->e_phnum;
     img->phdr = phdr_addr(eh, ph, img->bias);
-    if (!img->phdr)
+    if (!img->phdr || img->phdr < img->lo || img->phdr > img->hi ||
+        img->phnum * sizeof(Elf64_Phdr) > img->hi - img->phdr)
         mv_fail("%s does not load its own program headers; relink it with bin/mvcc", path);
     unmap_file(f);
 }

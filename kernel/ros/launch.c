@@ -44,7 +44,7 @@ static int setup_signals(void)
 {
     sigset_t set;
     sigemptyset(&set);
-    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+    int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGTSTP, SIGCONT };
     for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaddset(&set, sigs[i]);
     int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -217,12 +217,27 @@ static _Noreturn void qemu_died(void)
     exit(MV_EXIT_FAILURE);
 }
 
+/* Ctrl-Z: QEMU is in its own process group, so stop it with us. */
+static void stop_with_qemu(void)
+{
+    pid_t q = mv_qemu_pid();
+    if (q > 0)
+        kill(q, SIGSTOP);
+    kill(getpid(), SIGSTOP);
+}
+
 static void on_signal(void)
 {
     struct signalfd_siginfo si;
-    while (read(pfd[P_SIGNAL].fd, &si, sizeof si) == (ssize_t)sizeof si)
-        if (si.ssi_signo != SIGCHLD)
-            die_of((int)si.ssi_signo);
+    while (read(pfd[P_SIGNAL].fd, &si, sizeof si) == (ssize_t)sizeof si) {
+        int sig = (int)si.ssi_signo;
+        if (sig == SIGTSTP)
+            stop_with_qemu();
+        else if (sig == SIGCONT && mv_qemu_pid() > 0)
+            kill(mv_qemu_pid(), SIGCONT);
+        else if (sig != SIGCHLD && sig != SIGCONT)
+            die_of(sig);
+    }
 }
 
 static _Noreturn void loop(void)

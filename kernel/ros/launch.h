@@ -96,6 +96,8 @@ void mv_region_create(struct mv_region *r, uint64_t ram_size);
 /* True if [addr, addr+len) lies inside the program's region; an empty range
  * is always accepted. Overflow-safe. */
 bool mv_region_ok(const struct mv_region *r, uint64_t addr, uint64_t len);
+/* True if a NUL-terminated string starts at addr and ends inside the region. */
+bool mv_region_str_ok(const struct mv_region *r, uint64_t addr);
 /* Fault in the pages of [addr, addr+len) (inside the mapped region). */
 void mv_region_prefault(uint64_t addr, uint64_t len);
 /* Drop the mapping and the memfd. Idempotent; async-signal-safe. */

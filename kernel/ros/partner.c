@@ -174,14 +174,15 @@ static void wait_posted(struct partner *p, struct mv_slot *s)
     __atomic_store_n(&s->partner_sleeping, 0, __ATOMIC_RELAXED);
 }
 
-static void trace_call(const struct mv_call *c, const int64_t *args, long ret, uint64_t ns)
+static void trace_call(const struct mv_region *r, const struct mv_call *c, const int64_t *args,
+                       long ret, uint64_t ns)
 {
     char buf[512];
     int n = snprintf(buf, sizeof buf, "%s(", mv_sys_name(c->nr) ? mv_sys_name(c->nr) : "?");
     int nargs = mv_sys_nargs(c->nr);
     for (int i = 0; i < nargs && n < (int)sizeof buf - 80; i++) {
         const char *sep = i ? ", " : "";
-        if (mv_sys_arg_is_str(c->nr, i) && args[i] && ret != -EFAULT)
+        if (mv_sys_arg_is_str(c->nr, i) && mv_region_str_ok(r, (uint64_t)args[i]))
             n += snprintf(buf + n, sizeof buf - (size_t)n, "%s\"%.40s\"", sep,
                           (const char *)args[i]);
         else if (args[i] > -4096 && args[i] < 65536)
@@ -215,7 +216,7 @@ static long do_syscall(struct partner *p, long nr, const int64_t args[6], uint64
     *host_ns = clock_ns(CLOCK_MONOTONIC) - t0;
     mv_stats_add(nr, *host_ns);
     if (tracing)
-        trace_call(&p->call, args, ret, *host_ns);
+        trace_call(p->r, &p->call, args, ret, *host_ns);
     if (ret == -EPIPE && took_sigpipe())
         set_ending(p, MV_END_SIGNAL, SIGPIPE);
     return ret;

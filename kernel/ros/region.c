@@ -57,6 +57,11 @@ bool mv_region_ok(const struct mv_region *r, uint64_t addr, uint64_t len)
     return addr >= r->base && addr < r->end && len <= r->end - addr;
 }
 
+bool mv_region_str_ok(const struct mv_region *r, uint64_t addr)
+{
+    return mv_region_ok(r, addr, 1) && memchr((const void *)addr, 0, r->end - addr);
+}
+
 void mv_region_prefault(uint64_t addr, uint64_t len)
 {
     uint64_t lo = addr & ~(MV_PAGE_SIZE - 1);

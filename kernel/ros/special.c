@@ -114,10 +114,14 @@ static long check_select(const struct mv_region *r, struct mv_call *c)
     return 0;
 }
 
-/* SCM_RIGHTS must not carry the launcher's descriptors away. */
+/* SCM_RIGHTS must not carry the launcher's descriptors away. The control
+ * buffer was checked to lie in the region; each message is bounded by it. */
 static long check_rights(const struct msghdr *m)
 {
+    const char *end = (const char *)m->msg_control + m->msg_controllen;
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(m); cm; cm = CMSG_NXTHDR((struct msghdr *)m, cm)) {
+        if (cm->cmsg_len < CMSG_LEN(0) || cm->cmsg_len > (size_t)(end - (const char *)cm))
+            return -EINVAL;
         if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
             continue;
         size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -151,8 +155,9 @@ static long check_msg(const struct mv_region *r, struct mv_call *c)
         if (!mv_check_range(r, c->iov[k].base, c->iov[k].len, c->nr, "iovec buffer"))
             return -EFAULT;
     m.msg_iov = (struct iovec *)c->iov;
-    if (c->nr == SYS_sendmsg && m.msg_control && check_rights(&m))
-        return -EBADF;
+    long err = c->nr == SYS_sendmsg && m.msg_control ? check_rights(&m) : 0;
+    if (err)
+        return err;
     memcpy(c->msg, &m, sizeof m);
     if (c->nr == SYS_recvmsg)
         c->msg_guest = (uint64_t)c->a[1];
