@@ -81,8 +81,13 @@ test('the grammar colours the parts of an HRT log', () => {
   };
   assert.match('kernel panic: bad slot', re('panic'));
   assert.match('SIGSEGV at main.c:14', re('fault'));
-  assert.match('[1] write(1, 0x4a2000, 6) = 6 <2.1us>', re('trace'));
-  assert.doesNotMatch('booting aerokernel', re('panic'));
+  assert.match('trap: program killed by signal 11 (vector 14) at rip 401061 addr 0 rsp 3ffff6e0', re('fault'));
+  assert.deepEqual(re('trace').exec('[ros] writev(1, 0x3ffff200, 2) = 72 <2.9 us>').slice(1, 3), ['[ros]', 'writev']);
+  assert.deepEqual(re('trace').exec('[hrt] clock_gettime(1, 3ffff670, 0, 20000) = 0 (native)').slice(1, 3), ['[hrt]', 'clock_gettime']);
+  assert.deepEqual(re('frame').exec('    #0 0x401061 in crash at /tmp/p/main.c:14').slice(1, 4), ['#0', '0x401061', 'crash']);
+  assert.deepEqual(re('frame').exec('  #1 4017aa').slice(1, 3), ['#1', '4017aa']);
+  assert.match('aerokernel: ABI 1, booting', re('source'));
+  assert.doesNotMatch('aerokernel: up in 2582 us (kmain to program entry)', re('panic'));
 });
 
 test('vsce packages the extension without prompts', { timeout: 60_000 }, () => {
