@@ -73,9 +73,11 @@ int kvsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 _Noreturn void mv_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same, for a fault in kernel code described by tf. */
 _Noreturn void panic_trap(struct trapframe *tf, const char *what);
-/* Fill the report's frames from a frame-pointer chain starting at rip/rbp;
- * user selects the program's chain (each rbp must lie in the region). */
-void panic_frames(struct mv_report *rep, uint64_t rip, uint64_t rbp, bool user);
+/* Fill the report's frames (return addresses, innermost first; rip itself
+ * is in rep->rip) for code stopped at rip with rsp/rbp: the kernel's
+ * frame-pointer chain, or with user the program's (checked against the
+ * region, see user_frames). */
+void panic_frames(struct mv_report *rep, uint64_t rip, uint64_t rsp, uint64_t rbp, bool user);
 /* Halt this CPU for good. */
 _Noreturn void k_halt(void);
 
@@ -182,6 +184,7 @@ long sys_rt_sigaction(struct trapframe *tf);
 long sys_rt_sigprocmask(struct trapframe *tf);
 long sys_rt_sigreturn(struct trapframe *tf);
 long sys_sigaltstack(struct trapframe *tf);
+long sys_rt_sigpending(struct trapframe *tf);
 long sys_kill(struct trapframe *tf);
 long sys_tkill(struct trapframe *tf);
 long sys_tgkill(struct trapframe *tf);

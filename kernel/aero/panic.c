@@ -16,36 +16,94 @@ _Noreturn void k_halt(void)
         __asm__ volatile("cli; hlt");
 }
 
-static bool frame_ok(uint64_t rbp, uint64_t prev, bool user)
+static bool kframe_ok(uint64_t rbp, uint64_t prev)
 {
-    if (rbp & 7 || rbp <= prev)
-        return false;
-    if (user)
-        return mm_user_ok(rbp, 16);
-    return rbp >= (uint64_t)__kernel_start && rbp + 16 <= (uint64_t)__kernel_end;
+    return !(rbp & 7) && rbp > prev && rbp >= (uint64_t)__kernel_start &&
+           rbp + 16 <= (uint64_t)__kernel_end;
 }
 
-void panic_frames(struct mv_report *rep, uint64_t rip, uint64_t rbp, bool user)
+/* Kernel code always keeps frame pointers: follow the chain. */
+static unsigned kernel_frames(uint64_t *out, uint64_t rbp)
 {
     unsigned n = 0;
-    rep->frames[n++] = rip;
     uint64_t prev = 0;
-    while (n < MV_MAX_FRAMES && frame_ok(rbp, prev, user)) {
+    while (n < MV_MAX_FRAMES && kframe_ok(rbp, prev)) {
         uint64_t ret = ((uint64_t *)rbp)[1];
-        if (!ret || (user ? !is_user_addr(ret) : is_user_addr(ret)))
+        if (is_user_addr(ret))
             break;
-        rep->frames[n++] = ret;
+        out[n++] = ret;
         prev = rbp;
         rbp = ((uint64_t *)rbp)[0];
     }
-    rep->nframes = n;
+    return n;
+}
+
+#define CALLEE_MAX 0x4000   /* how far into its callee a frame's pc may be */
+
+/* Is ret a return address (after a call instruction in the program image)?
+ * With strict, a direct call must target a function that can contain pc. */
+static bool call_before(uint64_t ret, uint64_t pc, bool strict)
+{
+    if (ret < k_boot->region_base + 8 || ret >= k_boot->brk_start)
+        return false;
+    const uint8_t *p = (const uint8_t *)ret;
+    if (p[-5] == 0xe8) {
+        int32_t rel;
+        memcpy(&rel, p - 4, 4);
+        uint64_t target = ret + (uint64_t)(int64_t)rel;
+        return !strict || (target <= pc && pc - target < CALLEE_MAX);
+    }
+    return (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0) ||          /* call *%reg */
+           (p[-3] == 0xff && (p[-2] & 0xf8) == 0x50) ||          /* call *d8(%reg) */
+           (p[-6] == 0xff && (p[-5] == 0x15 || (p[-5] & 0xf8) == 0x90)); /* d32 */
+}
+
+/* The program's return addresses, innermost first. Program code mixes
+ * functions with frame pointers (the program's) and without (musl's), so
+ * take a frame-pointer step when the saved return address is a call whose
+ * target can hold pc, and otherwise scan the stack upwards for the next
+ * such return address (a weaker match if no direct call fits). */
+static unsigned user_frames(uint64_t *out, uint64_t pc, uint64_t sp, uint64_t rbp)
+{
+    unsigned n = 0;
+    uint64_t top = k_boot->stack_top;
+    if (sp < k_boot->stack_low && sp >= k_boot->stack_low - MV_STACK_GUARD)
+        sp = k_boot->stack_low;             /* overflowed into the guard */
+    if (!mm_user_ok(sp, 8) || sp >= top)
+        return 0;
+    uint64_t limit = sp + 0x10000 < top ? sp + 0x10000 : top;
+    while (n < MV_MAX_FRAMES) {
+        if (!(rbp & 7) && rbp >= sp && rbp + 16 <= top && mm_user_ok(rbp, 16) &&
+            call_before(((uint64_t *)rbp)[1], pc, true)) {
+            pc = out[n++] = ((uint64_t *)rbp)[1];
+            sp = rbp + 16;
+            rbp = ((uint64_t *)rbp)[0];
+            continue;
+        }
+        uint64_t s, found = 0;
+        for (int strict = 1; strict >= 0 && !found; strict--)
+            for (s = ALIGN_UP(sp, 8); s + 8 <= limit && !found; s += 8)
+                if (call_before(*(uint64_t *)s, pc, strict))
+                    found = s;
+        if (!found)
+            break;
+        pc = out[n++] = *(uint64_t *)found;
+        sp = found + 8;
+    }
+    return n;
+}
+
+void panic_frames(struct mv_report *rep, uint64_t rip, uint64_t rsp, uint64_t rbp, bool user)
+{
+    rep->nframes = user ? user_frames(rep->frames, rip, rsp, rbp) : kernel_frames(rep->frames, rbp);
 }
 
 static _Noreturn void finish(struct mv_report *rep)
 {
     kprintf("PANIC: %s\n", rep->text);
+    kprintf("  #0 %lx\n", rep->rip);
     for (unsigned i = 0; i < rep->nframes; i++)
-        kprintf("  #%u %lx\n", i, rep->frames[i]);
+        kprintf("  #%u %lx\n", i + 1, rep->frames[i]);
     fwd_post_final(MV_REQ_PANIC, NULL);
     k_halt();
 }
@@ -73,8 +131,8 @@ _Noreturn void mv_panic(const char *fmt, ...)
     va_end(ap);
     rep->vector = -1;
     uint64_t *fp = __builtin_frame_address(0);
-    panic_frames(rep, fp[1], fp[0], false);
-    rep->rip = rep->frames[0];
+    rep->rip = fp[1];
+    panic_frames(rep, 0, 0, fp[0], false);
     finish(rep);
 }
 
@@ -95,6 +153,6 @@ _Noreturn void panic_trap(struct trapframe *tf, const char *what)
     rep->addr = cr2;
     rep->error_code = tf->error;
     rep->rsp = tf->rsp;
-    panic_frames(rep, tf->rip, tf->rbp, false);
+    panic_frames(rep, tf->rip, tf->rsp, tf->rbp, false);
     finish(rep);
 }

@@ -312,3 +312,13 @@ long sys_tgkill(struct trapframe *tf)
         return -ESRCH;
     return raise_self((int)tf->rdx, SI_TKILL);
 }
+
+long sys_rt_sigpending(struct trapframe *tf)
+{
+    if (tf->rsi > 8)
+        return -EINVAL;
+    if (!mm_user_ok(tf->rdi, tf->rsi))
+        return -EFAULT;
+    memcpy((void *)tf->rdi, &pending, tf->rsi);
+    return 0;
+}

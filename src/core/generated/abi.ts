@@ -20,13 +20,13 @@ export const MV_RAM_MAX = 0xc0000000;
 export const MV_MAX_SLOTS = 64;
 export const MV_MAX_SYSCALLS = 512;
 export const MV_MAX_FRAMES = 32;
-export const MV_LOG_PORT = 1016;
-export const MV_DOORBELL_PORT = 1026;
+export const MV_LOG_PORT = 0x3f8;
+export const MV_DOORBELL_PORT = 0x402;
 export const MV_BOOT_INFO_ADDR = 0x300000;
 export const MV_REPORT_ADDR = 0x301000;
 export const MV_SLOTS_ADDR = 0x302000;
-export const MV_BOOT_TRACE = 1;
-export const MV_BOOT_DEBUG = 2;
+export const MV_BOOT_TRACE = 0x1;
+export const MV_BOOT_DEBUG = 0x2;
 
 /** What a slot asks of its partner (enum mv_req). */
 export enum MvReq {
@@ -163,7 +163,7 @@ export const SYSCALLS: readonly SyscallInfo[] = [
   { nr: 115, name: 'getgroups', cls: 'fwd', args: ['SPECIAL', 'X', 'X', 'X', 'X', 'X'] },
   { nr: 121, name: 'getpgid', cls: 'fwd', args: ['X', 'X', 'X', 'X', 'X', 'X'] },
   { nr: 124, name: 'getsid', cls: 'fwd', args: ['X', 'X', 'X', 'X', 'X', 'X'] },
-  { nr: 127, name: 'rt_sigpending', cls: 'fwd', args: ['OUT(1)', 'X', 'X', 'X', 'X', 'X'] },
+  { nr: 127, name: 'rt_sigpending', cls: 'own', args: ['X', 'X', 'X', 'X', 'X', 'X'] },
   { nr: 131, name: 'sigaltstack', cls: 'own', args: ['X', 'X', 'X', 'X', 'X', 'X'] },
   { nr: 137, name: 'statfs', cls: 'fwd', args: ['STR', 'OUTF(120)', 'X', 'X', 'X', 'X'] },
   { nr: 138, name: 'fstatfs', cls: 'fwd', args: ['FD', 'OUTF(120)', 'X', 'X', 'X', 'X'] },
