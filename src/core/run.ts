@@ -144,9 +144,11 @@ export class FaultParser {
   feed(raw: string): void {
     if (this.found) return;
     const line = raw.replace(/\r$/, '');
-    const header = /^multiverse: (.*\b(?:terminated|killed) by SIG[A-Z]+.*)$/.exec(line);
+    // "PROG terminated by SIGSEGV (segmentation fault) at 0x401061, address 0x0": keep what follows the signal.
+    const header = /^multiverse: .*?\b(?:terminated|killed) by (SIG[A-Z]+)\s*(.*)$/.exec(line);
     if (header) {
-      this.report = header[1]!;
+      const rest = header[2]!.replace(/^\(([^)]*)\)/, '$1').trim();
+      this.report = rest || header[1]!;
       return;
     }
     const frame = /^\s+#\d+\s+0x[0-9a-fA-F]+\s+in\s+(\S+)\s+at\s+(\S+?):(\d+)\s*$/.exec(line);

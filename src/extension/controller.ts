@@ -16,6 +16,12 @@ import { HybridTerminal, RunEnd } from './hybridTerminal';
 import { checkManifest } from './manifestDiagnostics';
 import { RunStatusBar } from './statusBar';
 
+/** FILE relative to DIR when it lies inside it, else FILE. */
+function shortPath(file: string, dir: string): string {
+  const rel = path.relative(dir, file);
+  return path.isAbsolute(file) && !rel.startsWith('..') ? rel : file;
+}
+
 interface CurrentRun {
   readonly terminal: vscode.Terminal;
   readonly pty: HybridTerminal;
@@ -237,7 +243,8 @@ export class Controller implements vscode.Disposable {
     if (end.fault) {
       const where = `${end.fault.file}:${end.fault.line}`;
       const open = `Open ${path.basename(end.fault.file)}:${end.fault.line}`;
-      const pick = await vscode.window.showErrorMessage(`${how} ${end.fault.message}`, open);
+      const message = end.fault.message.split(end.fault.file).join(shortPath(end.fault.file, project.dir));
+      const pick = await vscode.window.showErrorMessage(`${how} ${message}`, open);
       if (pick === open) await this.openLocation(end.fault.file, end.fault.line, [project.dir, cwd], where);
       return;
     }

@@ -165,7 +165,7 @@ test("the launcher's fault report with symbolized frames gives the first known s
   ];
   for (const l of stderr) p.feed(l);
   assert.deepEqual(p.location, {
-    message: './pthreads terminated by SIGSEGV (segmentation fault) at 0x401061, address 0x0 in crash at /tmp/probe/main.c:14',
+    message: 'segmentation fault at 0x401061, address 0x0 in crash at /tmp/probe/main.c:14',
     file: '/tmp/probe/main.c',
     line: 14,
   });
