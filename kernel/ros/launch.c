@@ -210,7 +210,8 @@ static _Noreturn void qemu_died(void)
         finish(end, status);
     char why[64];
     mv_qemu_reap(why, sizeof why);
-    mv_msg("QEMU exited unexpectedly (%s) before the program finished", why);
+    mv_msg("QEMU exited unexpectedly (%s) before the program finished; "
+           "its output and the kernel log follow (keep the whole log with --log FILE)", why);
     mv_qemu_err_dump();
     mv_log_dump_tail();
     mv_teardown();

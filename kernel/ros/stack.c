@@ -87,7 +87,7 @@ void mv_stack_build(struct mv_region *r, const struct mv_image *img,
     unsigned char rnd[16];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
         mv_fail("getrandom failed");
-    uint64_t execfn = push_str(&b, argv[0]);
+    uint64_t execfn = push_str(&b, img->path); /* the file run, as execve's */
     uint64_t platform = push_str(&b, "x86_64");
     uint64_t rnd_at = push_bytes(&b, rnd, sizeof rnd);
     uint64_t *strs = calloc(argc + envc, sizeof *strs);
