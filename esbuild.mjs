@@ -13,6 +13,7 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const bundles = [
   { entry: 'src/cli/main.ts', out: 'dist/cli.js', external: [] },
   { entry: 'src/extension/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+  { entry: 'src/debug/adapter.ts', out: 'dist/debugAdapter.js', external: [] },
 ];
 
 const common = {
