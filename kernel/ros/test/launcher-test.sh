@@ -121,6 +121,24 @@ gone=no
 for _ in $(seq 100); do kill -0 "$q" 2>/dev/null || { gone=yes; break; }; sleep 0.02; done
 if [ "$gone" = yes ]; then ok "QEMU dies with a killed launcher"; else bad "kill -9" "QEMU $q lives"; kill -KILL "$q"; fi
 
+# With the real aerokernel built: bad pointers and descriptors handed to
+# forwarded calls fail exactly as natively.
+AERO=$root/build/kernel/aerokernel.elf
+if [ -f "$AERO" ]; then
+    "$root/bin/mvcc" -O2 -o "$tmp/badptr" "$here/badptr.c"
+    "$tmp/badptr" >"$tmp/n.txt" 2>&1
+    nrc=$?
+    timeout 60 "$L" --kernel "$AERO" "$tmp/badptr" >"$tmp/h.txt" 2>&1
+    hrc=$?
+    if [ "$nrc" = 0 ] && [ "$hrc" = 0 ] && cmp -s "$tmp/n.txt" "$tmp/h.txt"; then
+        ok "aerokernel: bad pointers fail as natively"
+    else
+        bad "aerokernel: bad pointers" "status $nrc/$hrc: $(diff "$tmp/n.txt" "$tmp/h.txt" | head -5)"
+    fi
+else
+    echo "skip aerokernel: bad pointers ($AERO not built)"
+fi
+
 # Nothing left behind.
 if [ "$(ls /dev/shm | sort)" = "$shm_before" ]; then ok "nothing left in /dev/shm"; else bad "/dev/shm" "$(ls /dev/shm)"; fi
 
