@@ -26,37 +26,10 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { MV_KERNEL_VIRT, MV_REPORT_ADDR } from '../core/generated/abi';
 import { launchArgv, locateLauncher, type LauncherPaths } from '../core/launcher';
 import { findRoot } from '../core/root';
+import { resolveLaunch, type LaunchArgs } from './config';
 import { describeSignal, describeVector, signalName } from './faults';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
 import { threadFromMi } from './threads';
-
-/** Attributes of a `multiverse` launch configuration. */
-export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
-  /** The static ELF built with bin/mvcc. */
-  program: string;
-  args?: string[];
-  /** The program's working directory (default: the program's folder). */
-  cwd?: string;
-  /** Extra environment variables for the program. */
-  env?: Record<string, string>;
-  /** Stop at main before running. */
-  stopOnEntry?: boolean;
-  cpus?: number;
-  /** Another aerokernel ELF (default: the checkout's build/kernel/aerokernel.elf). */
-  kernel?: string;
-  /** Guest RAM, e.g. "512M". */
-  memory?: string;
-  accel?: 'auto' | 'kvm' | 'tcg';
-  /** Optional system calls handled in the kernel / forwarded. */
-  native?: string[];
-  forward?: string[];
-  /** The Multiverse checkout (default: found from the adapter, $MULTIVERSE_ROOT or the program). */
-  multiverseRoot?: string;
-  /** gdb to run (default: gdb on PATH). */
-  gdb?: string;
-  /** Copy the kernel log to the debug console (default true). */
-  kernelLog?: boolean;
-}
 
 /** Attributes of a `multiverse` attach configuration: a hybrid started with
  * `mv-launch --gdb PORT` (with or without --wait-gdb). */
@@ -239,21 +212,19 @@ export class MultiverseSession extends DebugSession {
   }
 
   private async launch(args: LaunchArgs): Promise<void> {
-    if (!args.program) throw new Error('the launch configuration needs "program": the ELF built with bin/mvcc');
-    const cwd = args.cwd ? resolve(args.cwd) : dirname(resolve(args.program));
-    const program = resolve(cwd, args.program);
-    if (!existsSync(program)) throw new Error(`program ${program} does not exist: build it with bin/mvcc first`);
+    const run = resolveLaunch(args);
+    const { program, cwd } = run;
     const paths = this.paths(args.multiverseRoot, args.kernel, program);
     this.stopOnEntry = !!args.stopOnEntry;
     const port = await freePort();
     this.tmp = mkdtempSync(join(tmpdir(), 'mv-debug-'));
     const logFile = join(this.tmp, 'kernel.log');
     const argv = launchArgv({
-      program, args: args.args ?? [], cpus: args.cpus, mem: args.memory, accel: args.accel,
-      native: args.native, forward: args.forward, gdbPort: port, waitGdb: true,
-      log: args.kernelLog === false ? undefined : logFile,
+      ...run.options, gdbPort: port, waitGdb: true, log: args.kernelLog === false ? undefined : logFile,
     }, paths.kernel);
-    const l = spawn(paths.launcher, argv, { cwd, env: { ...process.env, ...args.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = run.stdin ? openSync(run.stdin, 'r') : 'ignore';
+    const l = spawn(paths.launcher, argv, { cwd, env: { ...process.env, ...run.env }, stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') closeSync(stdin);
     this.launcher = l;
     l.stdout!.on('data', (d: Buffer) => this.log(d.toString('utf8'), 'stdout'));
     l.stderr!.on('data', (d: Buffer) => this.log(d.toString('utf8'), 'stderr'));
