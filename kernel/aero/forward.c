@@ -4,13 +4,15 @@
 #include "x86.h"
 
 static uint64_t seq;
+static uint64_t n_bells, n_backoffs;    /* for the log line at the end */
 
 static struct mv_slot *slot(void)
 {
     return (struct mv_slot *)(KVIRT + MV_SLOTS_ADDR);
 }
 
-static void post(struct mv_slot *s, uint32_t req, int64_t nr, const int64_t arg[6],
+/* Post a request; returns true if the partner was asleep (doorbell rung). */
+static bool post(struct mv_slot *s, uint32_t req, int64_t nr, const int64_t arg[6],
                  uint64_t callsite)
 {
     s->req = req;
@@ -25,8 +27,11 @@ static void post(struct mv_slot *s, uint32_t req, int64_t nr, const int64_t arg[
     /* pairs with the partner's fence between setting partner_sleeping and
      * rechecking the state: one of us sees the other's store */
     mfence();
-    if (__atomic_load_n(&s->partner_sleeping, __ATOMIC_RELAXED))
-        outb(MV_DOORBELL_PORT, 0);          /* slot index */
+    if (!__atomic_load_n(&s->partner_sleeping, __ATOMIC_RELAXED))
+        return false;
+    outb(MV_DOORBELL_PORT, 0);              /* slot index */
+    n_bells++;
+    return true;
 }
 
 static bool done(struct mv_slot *s)
@@ -34,10 +39,13 @@ static bool done(struct mv_slot *s)
     return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == MV_SLOT_DONE;
 }
 
-static void wait_done(struct mv_slot *s)
+/* Spin, then back off. After a doorbell spin long enough to cover the
+ * partner's wake-up: a vCPU woken from hlt is itself slow to resume, and
+ * would then find the partner asleep again on the next call. */
+static void wait_done(struct mv_slot *s, bool rang)
 {
     if (time_tsc_hz()) {
-        uint64_t end = rdtsc() + time_ns_to_tsc(FWD_SPIN_NS);
+        uint64_t end = rdtsc() + time_ns_to_tsc(rang ? FWD_SPIN_BELL_NS : FWD_SPIN_NS);
         while (rdtsc() < end)
             if (done(s))
                 return;
@@ -52,6 +60,7 @@ static void wait_done(struct mv_slot *s)
     }
     struct cpu *c = this_cpu();
     c->in_wait = 1;
+    n_backoffs++;
     for (uint64_t ns = FWD_BACKOFF_NS; !done(s); ns = ns * 2 > FWD_BACKOFF_MAX ? FWD_BACKOFF_MAX : ns * 2) {
         lapic_oneshot(ns);
         if (!done(s))
@@ -65,8 +74,7 @@ int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t cal
                     int64_t *ret2)
 {
     struct mv_slot *s = slot();
-    post(s, req, nr, arg, callsite);
-    wait_done(s);
+    wait_done(s, post(s, req, nr, arg, callsite));
     int64_t ret = s->ret;
     if (ret2)
         *ret2 = s->ret2;
@@ -95,4 +103,10 @@ void fwd_nosys_note(int64_t nr)
     }
     int64_t arg[6] = { nr };
     fwd_request(MV_REQ_NOSYS, 0, arg, 0, NULL);
+}
+
+void fwd_log_stats(void)
+{
+    kprintf("fwd: %lu requests, %lu woke a sleeping partner, %lu backed off\n", seq, n_bells,
+            n_backoffs);
 }

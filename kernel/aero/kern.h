@@ -142,6 +142,8 @@ int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t cal
 int64_t fwd_syscall(int64_t nr, const int64_t arg[6], uint64_t callsite);
 /* Post a request that gets no reply (exit, fault, panic). */
 void fwd_post_final(uint32_t req, const int64_t arg[6]);
+/* Log the request counters (requests, doorbells, back-offs). */
+void fwd_log_stats(void);
 /* Report once that the program called an owned call the kernel lacks. */
 void fwd_nosys_note(int64_t nr);
 

@@ -8,6 +8,8 @@
 
 #define TICK_HZ           100         /* periodic LAPIC tick */
 #define FWD_SPIN_NS       20000       /* spin this long before backing off */
+#define FWD_SPIN_BELL_NS  60000       /* ... or this long after ringing the doorbell:
+                                       * a sleeping partner needs ~25-50 us to wake */
 #define FWD_BACKOFF_NS    50000       /* first back-off sleep */
 #define FWD_BACKOFF_MAX   1000000     /* back-off sleeps double up to this */
 #define FWD_SPIN_PRE_SYNC 200         /* pause iterations before tsc_hz is known */

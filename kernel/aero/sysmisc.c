@@ -14,6 +14,7 @@ static _Noreturn void exit_run(int status)
 {
     int64_t arg[6] = { status & 0xff };
     kprintf("aerokernel: program exited with status %d\n", status & 0xff);
+    fwd_log_stats();
     fwd_post_final(MV_REQ_EXIT, arg);
     k_halt();
 }
