@@ -24,7 +24,7 @@ static struct mv_region region = { .fd = -1 };
 static struct mv_image image;
 static const char *prog_path;
 
-enum { P_QEMU, P_SIGNAL, P_LOG, P_DOOR, P_ERR, P_EVENT, P_COUNT }; /* P_DOOR: unused */
+enum { P_QEMU, P_SIGNAL, P_LOG, P_DOOR, P_ERR, P_EVENT, P_COUNT };
 static struct pollfd pfd[P_COUNT];
 
 void mv_teardown(void)
@@ -117,8 +117,11 @@ static void drain(int i)
         }
         if (i == P_LOG)
             mv_log_feed(buf, (size_t)n);
-        else
+        else if (i == P_ERR)
             mv_qemu_err_feed(buf, (size_t)n);
+        else
+            for (ssize_t k = 0; k < n; k++)
+                mv_partner_ring((unsigned char)buf[k]);
     }
 }
 
@@ -252,6 +255,10 @@ static _Noreturn void loop(void)
             mv_stats_snapshot();
         if (n <= 0)
             continue;
+        /* doorbells: normally a sleeping partner takes the byte first; the
+         * loop serves those no partner is free to read */
+        if (pfd[P_DOOR].revents)
+            drain(P_DOOR);
         if (pfd[P_LOG].revents)
             drain(P_LOG);
         if (pfd[P_ERR].revents)
@@ -302,11 +309,7 @@ int main(int argc, char **argv)
     pfd[P_EVENT].fd = mv_fd_private(ev);
 
     mv_partner_trace(opts.trace);
-    /* the partners read the doorbell themselves; the loop only watches it
-     * for QEMU's end */
-    int door_r = pfd[P_DOOR].fd;
-    pfd[P_DOOR].fd = -1;
-    mv_partner_start(&region, 0, pfd[P_EVENT].fd, door_r);
+    mv_partners_init(&region, MV_NR_SLOTS, pfd[P_EVENT].fd, pfd[P_DOOR].fd);
     pid_t pid = mv_qemu_spawn(&opts, accel, &region, log_w, door_w, err_w);
     mv_fd_close(log_w);
     mv_fd_close(door_w);

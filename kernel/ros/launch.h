@@ -174,11 +174,17 @@ void mv_special_after(const struct mv_region *r, struct mv_call *c, long ret);
 
 /* ---- partner.c ---- */
 
-/* Start the partner thread serving slot idx. event_fd: written once when a
+/* Slots (and so partners) the launcher serves: one per HRT thread. */
+#define MV_NR_SLOTS MV_MAX_SLOTS
+
+/* Prepare slots [0, nr_slots) and start the partner of slot 0; the others
+ * are created on their slot's first doorbell. event_fd: written once when a
  * partner sees the run end. door_fd: the doorbell pipe's read end (non-
- * blocking), read by whichever partner sleeps. Fails the run on error. */
-void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd, int door_fd);
-/* Wake partner idx (a doorbell byte for its slot arrived). Thread-safe. */
+ * blocking), read by sleeping partners and by the main loop. Fails the run
+ * on error. */
+void mv_partners_init(struct mv_region *r, unsigned nr_slots, int event_fd, int door_fd);
+/* A doorbell byte for slot idx arrived: wake its partner, or create it.
+ * Thread-safe. */
 void mv_partner_ring(unsigned idx);
 /* Record the launcher-start reference for the TSC frequency measurement. */
 void mv_partner_clock_init(void);

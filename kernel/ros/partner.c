@@ -29,6 +29,12 @@ struct partner {
 };
 
 static struct partner *partners[MV_MAX_SLOTS];
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mv_region *the_region;
+static unsigned the_nr_slots;
+static int the_event_fd, the_door_fd;
+
+static struct partner *start(unsigned idx);
 static bool tracing;
 static int end_kind;            /* enum mv_end, first writer wins */
 static int end_status;
@@ -119,10 +125,18 @@ enum mv_end mv_partner_ending(const struct mv_region *r, int *status)
 
 void mv_partner_ring(unsigned idx)
 {
-    if (idx >= MV_MAX_SLOTS || !partners[idx])
+    if (idx >= the_nr_slots)
         return;
+    struct partner *p = __atomic_load_n(&partners[idx], __ATOMIC_ACQUIRE);
+    if (!p) {
+        pthread_mutex_lock(&start_lock);
+        if (!partners[idx])
+            start(idx);     /* it looks at its slot before sleeping */
+        pthread_mutex_unlock(&start_lock);
+        return;
+    }
     uint64_t one = 1;
-    if (write(partners[idx]->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
+    if (write(p->wake_fd, &one, sizeof one) < 0 && errno != EAGAIN)
         mv_log_note("cannot wake partner %u: %s", idx, strerror(errno));
 }
 
@@ -291,24 +305,39 @@ static void *partner_main(void *arg)
     }
 }
 
-void mv_partner_start(struct mv_region *r, unsigned idx, int event_fd, int door_fd)
+/* Create the partner of slot idx; callers hold start_lock. */
+static struct partner *start(unsigned idx)
 {
-    if (idx >= MV_MAX_SLOTS || partners[idx])
-        mv_fail("internal error: bad partner slot %u", idx);
     struct partner *p = calloc(1, sizeof *p);
     if (!p)
         mv_fail("out of memory");
-    p->r = r;
+    p->r = the_region;
     p->idx = idx;
-    p->event_fd = event_fd;
-    p->door_fd = door_fd;
+    p->event_fd = the_event_fd;
+    p->door_fd = the_door_fd;
     int wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake < 0)
         mv_fail("eventfd: %s", strerror(errno));
     p->wake_fd = mv_fd_private(wake);
-    memset(&r->slots[idx], 0, sizeof r->slots[idx]);
-    partners[idx] = p;
     int err = pthread_create(&p->thread, NULL, partner_main, p);
     if (err)
-        mv_fail("cannot start the partner thread: %s", strerror(err));
+        mv_fail("cannot start a partner thread: %s", strerror(err));
+    __atomic_store_n(&partners[idx], p, __ATOMIC_RELEASE);
+    return p;
+}
+
+void mv_partners_init(struct mv_region *r, unsigned nr_slots, int event_fd, int door_fd)
+{
+    the_region = r;
+    the_nr_slots = nr_slots < MV_MAX_SLOTS ? nr_slots : MV_MAX_SLOTS;
+    the_event_fd = event_fd;
+    the_door_fd = door_fd;
+    for (unsigned i = 0; i < the_nr_slots; i++) {
+        memset(&r->slots[i], 0, sizeof r->slots[i]);
+        /* no partner yet: the first request rings, and the ring creates one */
+        r->slots[i].partner_sleeping = i > 0;
+    }
+    pthread_mutex_lock(&start_lock);
+    start(0);
+    pthread_mutex_unlock(&start_lock);
 }

@@ -57,7 +57,7 @@ static void fill_boot_info(struct mv_region *r, const struct mv_image *img,
     bi->stack_top = r->end;
     bi->stack_low = r->end - MV_STACK_SIZE;
     bi->ncpus = o->cpus;
-    bi->nr_slots = 1;
+    bi->nr_slots = MV_NR_SLOTS;
     bi->pid = getpid();
     bi->uid = (int32_t)getuid();
     bi->gid = (int32_t)getgid();

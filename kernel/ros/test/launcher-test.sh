@@ -44,6 +44,7 @@ expect() {
 
 expect "forwarded write and exit status" 2 "world" '' -- --kernel "$K" "$tmp/prog" world
 expect "exit status is the program's" 4 "a" '' -- --kernel "$K" "$tmp/prog" a b c
+expect "a second slot gets its partner on demand" 2 "multi" '' -- --kernel "$K" "$tmp/prog" multi
 expect "bad pointer gives EFAULT" 0 "" '' -- --kernel "$K" "$tmp/prog" badptr
 expect "fault: 128+SIGSEGV and a message" 139 "" \
     "^multiverse: .*prog terminated by SIGSEGV \(segmentation fault\) at 0x[0-9a-f]+, address 0x0$" \

@@ -6,6 +6,7 @@
  *   hang   wait forever (for signal tests)
  *   quit   triple-fault, so QEMU exits on its own
  *   badptr forward write(1, 0x10, 5): must fail with EFAULT, exit 0 if so
+ *   multi  write argv[1] through slot 1 (its partner is created on demand)
  *   other  forward write(1, argv[1], strlen) and "\n", then exit(argc)
  * The program ELF itself is loaded but never run. */
 
@@ -62,7 +63,11 @@ _start:
     je quit
     cmp $'b', %al
     je badptr
-    mov %esi, %edi              /* strlen */
+    mov $SLOT, %ebp
+    cmp $'m', %al
+    jne 3f
+    mov $SLOT + 128, %ebp       /* slot 1 */
+3:  mov %esi, %edi              /* strlen */
     xor %ecx, %ecx
 1:  cmpb $0, (%edi, %ecx)
     je 2f
@@ -84,20 +89,21 @@ hang:
     hlt
     jmp hang
 
-/* write(1, %esi, %ecx) */
+/* write(1, %esi, %ecx) through the slot at %ebp */
 write1:
-    movl $1, SLOT + S_NR
-    movl $0, SLOT + S_NR + 4
-    movl $1, SLOT + S_ARG
-    movl $0, SLOT + S_ARG + 4
-    mov %esi, SLOT + S_ARG + 8
-    movl $0, SLOT + S_ARG + 12
-    mov %ecx, SLOT + S_ARG + 16
-    movl $0, SLOT + S_ARG + 20
+    movl $1, S_NR(%ebp)
+    movl $0, S_NR + 4(%ebp)
+    movl $1, S_ARG(%ebp)
+    movl $0, S_ARG + 4(%ebp)
+    mov %esi, S_ARG + 8(%ebp)
+    movl $0, S_ARG + 12(%ebp)
+    mov %ecx, S_ARG + 16(%ebp)
+    movl $0, S_ARG + 20(%ebp)
     mov $1, %eax                /* SYSCALL */
-    jmp post
+    jmp post_at
 
 badptr:
+    mov $SLOT, %ebp
     mov $0x10, %esi
     mov $5, %ecx
     call write1
@@ -139,26 +145,31 @@ quit:
     lidt idt_null
     int3
 
-/* Post request %eax in slot 0 and wait for DONE; ring if the partner sleeps. */
+/* Post request %eax in slot 0 (post) or the slot at %ebp (post_at) and
+ * wait for DONE; ring if the partner sleeps. */
 post:
-    mov %eax, SLOT + S_REQ
-    movl $1, SLOT + S_STATE     /* POSTED */
+    mov $SLOT, %ebp
+post_at:
+    mov %eax, S_REQ(%ebp)
+    movl $1, S_STATE(%ebp)      /* POSTED */
     mfence
-    cmpl $0, SLOT + S_SLEEP
+    cmpl $0, S_SLEEP(%ebp)
     je 1f
+    mov %ebp, %eax              /* slot index = (ebp - SLOT) / 128 */
+    sub $SLOT, %eax
+    shr $7, %eax
     mov $0x402, %dx
-    xor %al, %al
     outb %al, %dx
-1:  cmpl $2, SLOT + S_REQ       /* EXIT, FAULT, PANIC get no reply */
+1:  cmpl $2, S_REQ(%ebp)        /* EXIT, FAULT, PANIC get no reply */
     je 3f
-    cmpl $3, SLOT + S_REQ
+    cmpl $3, S_REQ(%ebp)
     je 3f
-    cmpl $4, SLOT + S_REQ
+    cmpl $4, S_REQ(%ebp)
     je 3f
 2:  pause
-    cmpl $3, SLOT + S_STATE     /* DONE */
+    cmpl $3, S_STATE(%ebp)      /* DONE */
     jne 2b
-    movl $0, SLOT + S_STATE
+    movl $0, S_STATE(%ebp)
 3:  ret
 
 /* Print the NUL-terminated string at %esi on the serial port. */
