@@ -136,8 +136,22 @@ if [ -f "$AERO" ]; then
     else
         bad "aerokernel: bad pointers" "status $nrc/$hrc: $(diff "$tmp/n.txt" "$tmp/h.txt" | head -5)"
     fi
+    # a static-pie program (ET_DYN) is placed at MV_IMAGE_BASE; musl-gcc's
+    # specs cannot link one, so link it by hand
+    M=/usr/lib/x86_64-linux-musl
+    musl-gcc -O2 -g -fPIE -fno-omit-frame-pointer -c -o "$tmp/nd.o" "$root/test/programs/null_deref.c"
+    gcc -nostdlib -static-pie -o "$tmp/pie" $M/rcrt1.o $M/crti.o "$tmp/nd.o" -L$M -lc $M/crtn.o \
+        "$(gcc -print-libgcc-file-name)"
+    timeout 60 "$L" --kernel "$AERO" "$tmp/pie" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" = 139 ] && grep -q 'about to dereference NULL' "$tmp/out" &&
+       grep -Eq '^    #0 0x[0-9a-f]+ in poke_null at .*null_deref.c:[0-9]+$' "$tmp/err"; then
+        ok "aerokernel: static-pie program loaded, fault symbolized"
+    else
+        bad "aerokernel: static-pie" "status $rc: $(cat "$tmp/err")"
+    fi
 else
-    echo "skip aerokernel: bad pointers ($AERO not built)"
+    echo "skip aerokernel: bad pointers, static-pie ($AERO not built)"
 fi
 
 # Nothing left behind.
