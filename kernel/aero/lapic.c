@@ -80,13 +80,16 @@ void lapic_resume_tick(void)
  * interrupt, which then returns right after an 0xF4 byte. To avoid taking an
  * instruction that merely ends in 0xF4 (an imm8/disp8 of -12) for a hlt, the
  * byte before must be one that ends a call/jmp rel32 near the program
- * (0x00/0xFF), a nop, or another hlt. */
+ * (0x00/0xFF), a ret (an out-of-line crash block), a nop, int3 padding or
+ * another hlt. */
 static bool after_hlt(uint64_t rip)
 {
     if (!mm_user_ok(rip - 2, 2))
         return false;
     const uint8_t *p = (const uint8_t *)rip;
-    return p[-1] == 0xf4 && (p[-2] == 0x00 || p[-2] == 0xff || p[-2] == 0x90 || p[-2] == 0xf4);
+    uint8_t b = p[-2];
+    return p[-1] == 0xf4 &&
+           (b == 0x00 || b == 0xff || b == 0xc3 || b == 0x90 || b == 0xcc || b == 0xf4);
 }
 
 void lapic_timer_irq(struct trapframe *tf)

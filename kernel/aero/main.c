@@ -100,8 +100,9 @@ void kmain(uint32_t start_info)
     sig_init();
     uint64_t t1 = rdtsc();
     k_boot->main_entry_tsc = t1;
-    kprintf("aerokernel: up in %lu us (kmain to program entry); entering %lx, sp %lx\n",
-            time_tsc_to_ns(t1 - t0) / 1000, k_boot->entry, k_boot->initial_sp);
+    kprintf("aerokernel: up in %lu us (kmain tsc %lu, program entry tsc %lu); entering %lx, "
+            "sp %lx\n", time_tsc_to_ns(t1 - t0) / 1000, t0, t1, k_boot->entry,
+            k_boot->initial_sp);
     fwd_request(MV_REQ_READY, 0, NULL, 0, NULL);
     enter_program();
 }

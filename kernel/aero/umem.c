@@ -124,6 +124,17 @@ static void zero(uint64_t lo, uint64_t hi)
         memset((void *)lo, 0, hi - lo);
 }
 
+/* [lo, hi) goes back to the free set. With MV_BOOT_DEBUG it is filled with
+ * junk first, so a use after free shows (it is cleared when handed out). */
+static void release(uint64_t lo, uint64_t hi)
+{
+    if (lo >= hi)
+        return;
+    if (k_verbose())
+        memset((void *)lo, 0xa5, hi - lo);
+    free_add(lo, hi);
+}
+
 /* [lo, hi) becomes (or is again) the program's: clear what may be used. */
 static void hand_out(uint64_t lo, uint64_t hi)
 {
@@ -162,7 +173,7 @@ long sys_brk(struct trapframe *tf)
             return (long)brk_cur;
         hand_out(old_top, new_top);
     } else {
-        free_add(new_top, old_top);
+        release(new_top, old_top);
     }
     brk_cur = want;
     return (long)brk_cur;
@@ -235,7 +246,7 @@ long sys_munmap(struct trapframe *tf)
     if ((addr & (PAGE - 1)) || !len || addr + len < addr)
         return -EINVAL;
     uint64_t lo = addr < area_lo ? area_lo : addr, hi = addr + len > area_hi ? area_hi : addr + len;
-    free_add(lo, hi);
+    release(lo, hi);
     dlog(UMEM, "umem: munmap %lx-%lx\n", lo, hi);
     return 0;
 }
@@ -256,7 +267,7 @@ long sys_mremap(struct trapframe *tf)
             return -EINVAL;
         to = want;
     } else if (new_len <= old_len) {
-        free_add(old + new_len, old + old_len);
+        release(old + new_len, old + old_len);
         return (long)old;
     } else if (in_area(old, new_len) && is_free(old + old_len, old + new_len)) {
         if (!free_take(old + old_len, old + new_len))
@@ -272,7 +283,7 @@ long sys_mremap(struct trapframe *tf)
     if (flags & MREMAP_FIXED)
         zero(to, to + new_len);
     memcpy((void *)to, (const void *)old, old_len < new_len ? old_len : new_len);
-    free_add(old, old + old_len);
+    release(old, old + old_len);
     dlog(UMEM, "umem: mremap %lx+%lx -> %lx+%lx\n", old, old_len, to, new_len);
     return (long)to;
 }
