@@ -210,7 +210,9 @@ void mv_stats_open(const char *path);
  * by total time. To a file: a last JSON line with "final": true. */
 void mv_stats_write(void);
 /* True if statistics go to a file, which then gets a JSON line per second:
- * {"forwarded":N,"host_us":T,"final":false,"calls":{"NAME":{"count":C,"total_us":T}...}} */
+ * {"forwarded":N,"host_us":T,"ready_ms":R,"final":false,
+ *  "calls":{"NAME":{"count":C,"total_us":T}...}}
+ * (ready_ms: launcher start to MV_REQ_READY, 0 before it). */
 bool mv_stats_live(void);
 /* Append one JSON line with the counts so far (file destinations only). */
 void mv_stats_snapshot(void);

@@ -91,9 +91,9 @@ static void write_json(bool final)
         all += counts[order[i]];
         all_ns += total_ns[order[i]];
     }
-    int len = snprintf(buf, sizeof buf, "{\"forwarded\":%llu,\"host_us\":%.1f,\"final\":%s,"
-                       "\"calls\":{", (unsigned long long)all, all_ns / 1e3,
-                       final ? "true" : "false");
+    int len = snprintf(buf, sizeof buf, "{\"forwarded\":%llu,\"host_us\":%.1f,\"ready_ms\":%.1f,"
+                       "\"final\":%s,\"calls\":{", (unsigned long long)all, all_ns / 1e3,
+                       mv_partner_ready_ns() / 1e6, final ? "true" : "false");
     for (unsigned i = 0; i < n && len < (int)sizeof buf - 128; i++) {
         const char *name = mv_sys_name(order[i]);
         len += snprintf(buf + len, sizeof buf - (size_t)len,

@@ -71,7 +71,7 @@ expect "trace shows forwarded calls" 2 "xy" '^\[ros\] write\(1, 0x[0-9a-f]+, 2\)
     -- --trace --kernel "$K" "$tmp/prog" xy
 expect "stats on stderr" 2 "xy" '^write +2 ' -- --stats - --kernel "$K" "$tmp/prog" xy
 timeout 20 "$L" --stats "$tmp/stats.json" --kernel "$K" "$tmp/prog" xy >/dev/null
-if grep -q '"forwarded":2,.*"final":true,"calls":{"write":{"count":2' "$tmp/stats.json"; then
+if grep -Eq '"forwarded":2,.*"ready_ms":[1-9][0-9.]*,"final":true,"calls":\{"write":\{"count":2' "$tmp/stats.json"; then
     ok "stats file (JSON lines)"
 else
     bad "stats file (JSON lines)" "$(cat "$tmp/stats.json")"
