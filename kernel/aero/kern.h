@@ -176,6 +176,9 @@ void lapic_timer_irq(struct trapframe *tf);
 void sig_init(void);
 /* Make sig pending for the program (si_code as Linux's siginfo). */
 void sig_raise(int sig, int code);
+extern uint64_t sig_blocked, sig_pending;
+/* True if a pending signal is not blocked (cheap: checked on every return). */
+static inline bool sig_ready(void) { return sig_pending & ~sig_blocked; }
 /* Deliver pending unblocked signals into tf (at a return to program code).
  * Returns true if tf was changed. May end the run. */
 bool sig_deliver_pending(struct trapframe *tf);

@@ -67,7 +67,7 @@ _Static_assert(offsetof(struct k_ucontext, sigmask) == 296, "ucontext");
 _Static_assert(sizeof(struct k_siginfo) == 128, "siginfo");
 
 static struct k_sigaction actions[NSIG + 1];
-static uint64_t blocked, pending;
+uint64_t sig_blocked, sig_pending;
 static int pending_code[NSIG + 1];
 static struct k_stack altstack = { 0, SS_DISABLE, 0, 0 };
 
@@ -78,7 +78,7 @@ static inline uint64_t bit(int sig)
 
 void sig_init(void)
 {
-    blocked = pending = 0;
+    sig_blocked = sig_pending = 0;
 }
 
 static bool default_ignores(int sig)
@@ -95,11 +95,11 @@ static bool ignored(int sig)
 
 void sig_raise(int sig, int code)
 {
-    if (ignored(sig) && !(blocked & bit(sig)))
+    if (ignored(sig) && !(sig_blocked & bit(sig)))
         return;
-    pending |= bit(sig);
+    sig_pending |= bit(sig);
     pending_code[sig] = code;
-    dlog(SIG, "sig: %d raised, %s\n", sig, blocked & bit(sig) ? "blocked" : "pending");
+    dlog(SIG, "sig: %d raised, %s\n", sig, sig_blocked & bit(sig) ? "blocked" : "pending");
 }
 
 static bool on_altstack(uint64_t sp)
@@ -136,10 +136,10 @@ static bool setup_frame(struct trapframe *tf, int sig, const struct k_siginfo *i
         .rbp = tf->rbp, .rbx = tf->rbx, .rdx = tf->rdx, .rax = tf->rax, .rcx = tf->rcx,
         .rsp = tf->rsp, .rip = tf->rip, .eflags = tf->rflags, .cs = SEL_KCODE,
         .ss = SEL_KDATA, .err = tf->vector < 32 ? tf->error : 0,
-        .trapno = tf->vector < 32 ? tf->vector : 0, .oldmask = blocked,
+        .trapno = tf->vector < 32 ? tf->vector : 0, .oldmask = sig_blocked,
         .cr2 = tf->vector == 14 ? info->u.addr : 0, .fpstate = fp,
     };
-    f->uc.sigmask = blocked;
+    f->uc.sigmask = sig_blocked;
     tf->rsp = frame;
     tf->rip = a->handler;
     tf->rdi = (uint64_t)sig;
@@ -147,8 +147,8 @@ static bool setup_frame(struct trapframe *tf, int sig, const struct k_siginfo *i
     tf->rdx = (uint64_t)&f->uc;
     tf->rax = 0;
     tf->rflags &= ~(RFLAGS_DF | RFLAGS_TF);
-    blocked |= a->mask | (a->flags & SA_NODEFER ? 0 : bit(sig));
-    blocked &= ~UNBLOCKABLE;
+    sig_blocked |= a->mask | (a->flags & SA_NODEFER ? 0 : bit(sig));
+    sig_blocked &= ~UNBLOCKABLE;
     if (a->flags & SA_RESETHAND)
         actions[sig].handler = SIG_DFL;
     dlog(SIG, "sig: %d delivered to %lx, frame %lx\n", sig, a->handler, frame);
@@ -157,10 +157,10 @@ static bool setup_frame(struct trapframe *tf, int sig, const struct k_siginfo *i
 
 bool sig_deliver_pending(struct trapframe *tf)
 {
-    uint64_t ready = pending & ~blocked;
+    uint64_t ready = sig_pending & ~sig_blocked;
     while (ready) {
         int sig = __builtin_ctzll(ready) + 1;
-        pending &= ~bit(sig);
+        sig_pending &= ~bit(sig);
         ready &= ~bit(sig);
         if (ignored(sig))
             continue;
@@ -180,7 +180,7 @@ void sig_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
 {
     const struct k_sigaction *a = &actions[sig];
     int vector = tf->vector < 32 ? (int)tf->vector : -1;
-    if (a->handler == SIG_DFL || a->handler == SIG_IGN || (blocked & bit(sig)))
+    if (a->handler == SIG_DFL || a->handler == SIG_IGN || (sig_blocked & bit(sig)))
         trap_program_dies(tf, sig, vector, addr);
     struct k_siginfo info = { .signo = sig, .code = code };
     info.u.addr = addr;
@@ -202,7 +202,7 @@ long sys_rt_sigaction(struct trapframe *tf)
         actions[sig] = *(const struct k_sigaction *)act;
         actions[sig].mask &= ~UNBLOCKABLE;
         if (ignored(sig))
-            pending &= ~bit(sig);
+            sig_pending &= ~bit(sig);
     }
     if (oact)
         *(struct k_sigaction *)oact = old;
@@ -216,16 +216,16 @@ long sys_rt_sigprocmask(struct trapframe *tf)
         return -EINVAL;
     if ((set && !mm_user_ok(set, 8)) || (oset && !mm_user_ok(oset, 8)))
         return -EFAULT;
-    uint64_t old = blocked;
+    uint64_t old = sig_blocked;
     if (set) {
         uint64_t s = *(const uint64_t *)set;
         switch (how) {
-        case 0: blocked |= s; break;
-        case 1: blocked &= ~s; break;
-        case 2: blocked = s; break;
+        case 0: sig_blocked |= s; break;
+        case 1: sig_blocked &= ~s; break;
+        case 2: sig_blocked = s; break;
         default: return -EINVAL;
         }
-        blocked &= ~UNBLOCKABLE;
+        sig_blocked &= ~UNBLOCKABLE;
     }
     if (oset)
         *(uint64_t *)oset = old;
@@ -248,7 +248,7 @@ long sys_rt_sigreturn(struct trapframe *tf)
     tf->ss = SEL_KDATA;
     if (mc->fpstate && !(mc->fpstate & 15) && mm_user_ok(mc->fpstate, 512))
         __asm__ volatile("fxrstor64 (%0)" : : "r"(mc->fpstate) : "memory");
-    blocked = uc->sigmask & ~UNBLOCKABLE;
+    sig_blocked = uc->sigmask & ~UNBLOCKABLE;
     return (long)mc->rax;
 }
 
@@ -319,6 +319,6 @@ long sys_rt_sigpending(struct trapframe *tf)
         return -EINVAL;
     if (!mm_user_ok(tf->rdi, tf->rsi))
         return -EFAULT;
-    memcpy((void *)tf->rdi, &pending, tf->rsi);
+    memcpy((void *)tf->rdi, &sig_pending, tf->rsi);
     return 0;
 }

@@ -61,6 +61,7 @@ int sys_entry(struct trapframe *tf)
     /* as after a real syscall: rcx = return address, r11 = flags */
     tf->rcx = tf->rip;
     tf->r11 = tf->rflags;
-    sig_deliver_pending(tf);
+    if (sig_ready())
+        sig_deliver_pending(tf);
     return 0;
 }
