@@ -861,7 +861,14 @@ export class MultiverseSession extends DebugSession {
         response.body = { result: await this.cliCommand(args.expression.slice(6), f.thread, f.level), variablesReference: 0 };
         return;
       }
-      const v = await this.varobj(args.expression, args.expression, f.thread, f.level);
+      let v: DebugProtocol.Variable;
+      try {
+        v = await this.varobj(args.expression, args.expression, f.thread, f.level);
+      } catch {
+        // -var-create only says it failed; gdb's evaluator says why
+        const r = await this.mi(`-data-evaluate-expression --thread ${f.thread} --frame ${f.level} ${miQuote(args.expression)}`);
+        v = { name: args.expression, value: str(r.results, 'value') ?? '', variablesReference: 0 };
+      }
       response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables };
     });
   }

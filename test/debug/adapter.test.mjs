@@ -1,0 +1,214 @@
+// adapter.test.mjs - the `multiverse` debug adapter against the real
+// aerokernel, QEMU (TCG) and gdb, driven by DebugClient as an editor would:
+// breakpoints in program and kernel source, stepping, variables, evaluate,
+// conditional and hit-count breakpoints, a fault stopping at its line, and
+// sessions that leave nothing behind.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { join } from 'node:path';
+import { testTag } from '../lib/harness.mjs';
+import {
+  TEST_MS, adapterTempDirs, childrenOf, launchWith, lineOf, outputOf, programsDir, root, runToEnd, scopeVars,
+  sessionPids, setup, startClient, stopped, taggedDebugProcesses, waitGone,
+} from './lib/dap.mjs';
+
+const steps = join(programsDir, 'steps.c');
+const faultSrc = join(programsDir, 'fault.c');
+let env;
+let dc;
+let tempsBefore;
+
+before(async () => {
+  env = await setup(['steps', 'fault', 'spin']);
+  tempsBefore = new Set(adapterTempDirs());
+});
+after(() => env?.cleanup());
+
+/** Every test ends its session; then nothing of it may be left. */
+afterEach(async () => {
+  if (dc) {
+    await dc.stop().catch(() => {});
+    dc = undefined;
+  }
+  const left = taggedDebugProcesses(testTag);
+  const gone = await waitGone(left.map((p) => p.pid), 5000);
+  assert.deepEqual(gone, [], `left running after the session:\n${left.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`);
+  const temps = adapterTempDirs().filter((d) => !tempsBefore.has(d));
+  assert.deepEqual(temps, [], 'the adapter left its temporary directory');
+});
+
+test('a breakpoint in the program stops at its line with the call stack, arguments and locals', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const line = lineOf('steps.c', 'MARK scale body');
+  const { bps: [bps], firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [{ line }] }] });
+  assert.equal(bps.body.breakpoints[0].verified, true);
+  assert.equal(bps.body.breakpoints[0].line, line);
+  const s = await firstStop();
+  assert.equal(s.body.reason, 'breakpoint');
+  assert.deepEqual(s.frames.slice(0, 3).map((f) => [f.name, f.line, f.source?.path]), [
+    ['scale', line, steps],
+    ['area', lineOf('steps.c', 'MARK area call'), steps],
+    ['main', lineOf('steps.c', 'MARK main area'), steps],
+  ]);
+  const args = await scopeVars(dc, s.frames[0].id, 'Arguments');
+  assert.equal(args.value.value, '6');
+  assert.equal(args.factor.value, '7');
+  const locals = await scopeVars(dc, s.frames[0].id, 'Locals');
+  assert.ok('product' in locals, `locals: ${Object.keys(locals)}`);
+  const regs = await scopeVars(dc, s.frames[0].id, 'Registers');
+  assert.match(regs.rip.value, /^0x[0-9a-f]+$/);
+  assert.equal(BigInt(regs.rdi.value), 6n, 'first argument in rdi at the breakpoint');
+  const threads = await dc.threadsRequest();
+  assert.deepEqual(threads.body.threads.map((t) => t.name), ['vCPU 0']);
+  assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
+  assert.equal(outputOf(dc, 'stdout'), 'stepped over a forwarded write\n');
+});
+
+test('step into, step out and step over, including over a forwarded write', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [{ line: lineOf('steps.c', 'MARK main area') }] }] });
+  let s = await firstStop();
+  const step = async (req) => {
+    s = await stopped(dc, () => dc[req]({ threadId: s.body.threadId }));
+    assert.equal(s.body.reason, 'step');
+    return [s.frames[0].name, s.frames[0].line];
+  };
+  assert.deepEqual(await step('stepInRequest'), ['area', lineOf('steps.c', 'MARK area call')]);
+  assert.deepEqual(await step('stepInRequest'), ['scale', lineOf('steps.c', 'MARK scale body')]);
+  assert.deepEqual(await step('nextRequest'), ['scale', lineOf('steps.c', 'MARK scale return')]);
+  const [fn, line] = await step('stepOutRequest');
+  assert.equal(fn, 'area');
+  assert.equal(line, lineOf('steps.c', 'MARK area call'));
+  await step('stepOutRequest');
+  assert.equal(s.frames[0].name, 'main');
+  // main now returns from area on its line; step to the write and over it
+  let guard = 0;
+  while (s.frames[0].line !== lineOf('steps.c', 'MARK main write') && guard++ < 3) await step('nextRequest');
+  assert.equal(s.frames[0].line, lineOf('steps.c', 'MARK main write'));
+  assert.equal(outputOf(dc, 'stdout'), '');
+  assert.deepEqual(await step('nextRequest'), ['main', lineOf('steps.c', 'MARK after write')]);
+  // the forwarded write's output arrives while stopped on the next line
+  const until = Date.now() + 10_000;
+  while (!outputOf(dc, 'stdout') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(outputOf(dc, 'stdout'), 'stepped over a forwarded write\n');
+  assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
+});
+
+test('a struct, a pointer and an array expand; evaluate; setVariable changes the run', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [{ line: lineOf('steps.c', 'MARK main area') }] }] });
+  const s = await firstStop();
+  const locals = await scopeVars(dc, s.frames[0].id, 'Locals');
+  assert.equal(locals.origin.type, 'struct point');
+  const origin = await childrenOf(dc, locals.origin);
+  assert.deepEqual([origin.x.value, origin.y.value], ['6', '7']);
+  assert.match(origin.label.value, /"corner"$/);
+  assert.equal(locals.total.value, '30');
+  const ev = (expression, context = 'watch') => dc.evaluateRequest({ expression, frameId: s.frames[0].id, context });
+  assert.equal((await ev('origin.x * origin.y')).body.result, '42');
+  assert.equal((await ev('*origin.label', 'hover')).body.result, "99 'c'");
+  const sq = await ev('squares', 'repl');
+  assert.ok(sq.body.variablesReference > 0);
+  const elems = await childrenOf(dc, { name: 'squares', variablesReference: sq.body.variablesReference });
+  assert.deepEqual(Object.values(elems).map((v) => v.value), ['0', '1', '4', '9', '16']);
+  const bad = await ev('no_such_variable').then(() => undefined, (e) => e);
+  assert.match(String(bad?.message), /no_such_variable/);
+  // origin.x = 10: area becomes 70, total 100, and main returns 1 instead of 0
+  const sv = await dc.setVariableRequest({ variablesReference: locals.origin.variablesReference, name: 'x', value: '10' });
+  assert.equal(sv.body.value, '10');
+  assert.equal((await ev('origin.x')).body.result, '10');
+  assert.deepEqual(await runToEnd(dc), { exitCode: 1 });
+});
+
+test('conditional and hit-count breakpoints stop at the right iteration', { timeout: TEST_MS }, async () => {
+  const line = lineOf('steps.c', 'MARK loop body');
+  for (const bp of [{ line, condition: 'i == 3' }, { line, hitCondition: '4' }]) {
+    dc = await startClient(env.adapter);
+    const { firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [bp] }] });
+    const s = await firstStop();
+    assert.equal(s.frames[0].line, line);
+    const i = await dc.evaluateRequest({ expression: 'i', frameId: s.frames[0].id, context: 'watch' });
+    assert.equal(i.body.result, '3', JSON.stringify(bp));
+    // with the hit count the breakpoint stops again on the 5th pass
+    if (bp.hitCondition) {
+      const again = await stopped(dc, () => dc.continueRequest({ threadId: s.body.threadId }));
+      const i2 = await dc.evaluateRequest({ expression: 'i', frameId: again.frames[0].id, context: 'watch' });
+      assert.equal(i2.body.result, '4');
+    }
+    assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
+    await dc.stop();
+    dc = undefined;
+  }
+});
+
+test('a breakpoint in kernel source (the system-call dispatcher) stops in the kernel', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const kfile = join(root, 'kernel', 'aero', 'syscall.c');
+  const kline = lineOf('syscall.c', 'uint64_t nr = tf->rax;', join(root, 'kernel', 'aero'));
+  // the program's write(1, ...) is system call 1
+  const { bps: [bps], firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: kfile, lines: [{ line: kline, condition: 'tf->rax == 1' }] }] });
+  assert.equal(bps.body.breakpoints[0].verified, true);
+  const s = await firstStop();
+  assert.equal(s.body.reason, 'breakpoint');
+  assert.equal(s.frames[0].name, 'sys_entry');
+  assert.equal(s.frames[0].source?.path, kfile);
+  assert.equal(s.frames[0].line, kline);
+  const ev = (e) => dc.evaluateRequest({ expression: e, frameId: s.frames[0].id, context: 'watch' }).then((r) => r.body.result);
+  assert.equal(await ev('tf->rdi'), '1');
+  assert.equal(await ev('(char)*(char *)tf->rsi'), "115 's'");
+  const args = await scopeVars(dc, s.frames[0].id, 'Arguments');
+  assert.match(args.tf.value, /^0xffffffff8/);
+  assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
+});
+
+test('a function breakpoint and stopOnEntry report their reasons', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.steps, stopOnEntry: true }, { functions: ['area'] });
+  let s = await firstStop();
+  assert.equal(s.body.reason, 'entry');
+  assert.equal(s.frames[0].name, 'main');
+  s = await stopped(dc, () => dc.continueRequest({ threadId: s.body.threadId }));
+  assert.equal(s.body.reason, 'function breakpoint');
+  assert.equal(s.frames[0].name, 'area');
+  assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
+});
+
+test('a NULL store stops with reason exception at the faulting line; continuing ends with 139', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.fault });
+  const s = await firstStop();
+  assert.equal(s.body.reason, 'exception');
+  assert.equal(s.body.text, 'SIGSEGV');
+  assert.match(s.body.description, /page fault at address 0x0/);
+  assert.deepEqual(s.frames.slice(0, 3).map((f) => [f.name, f.line, f.source?.path]), [
+    ['poke', lineOf('fault.c', 'MARK fault'), faultSrc],
+    ['outer', lineOf('fault.c', 'poke(p, 42)'), faultSrc],
+    ['main', lineOf('fault.c', 'outer((volatile'), faultSrc],
+  ]);
+  const args = await scopeVars(dc, s.frames[0].id, 'Arguments');
+  assert.equal(args.value.value, '42');
+  assert.equal(args.p.value, '0x0');
+  const info = await dc.exceptionInfoRequest({ threadId: s.body.threadId });
+  assert.equal(info.body.exceptionId, 'SIGSEGV');
+  assert.deepEqual(await runToEnd(dc), { exitCode: 139 });
+  assert.equal(outputOf(dc, 'stdout'), 'about to fault\n');
+  // the launcher's own report names the same place: the registers were put back
+  assert.match(outputOf(dc, 'stderr'), new RegExp(`#0 0x[0-9a-f]+ in poke at \\S*fault\\.c:${lineOf('fault.c', 'MARK fault')}`));
+});
+
+test('pause stops a spinning program; terminate ends QEMU, the launcher and gdb', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.spin });
+  const until = Date.now() + 20_000;
+  while (!outputOf(dc, 'stdout').includes('spinning') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(outputOf(dc, 'stdout'), 'spinning\n');
+  const s = await stopped(dc, () => dc.pauseRequest({ threadId: 1 }));
+  assert.equal(s.body.reason, 'pause');
+  assert.ok(s.frames.some((f) => f.name === 'main'), `main on the stack: ${s.frames.map((f) => f.name)}`);
+  const pids = await sessionPids(dc);
+  assert.ok(pids.launcher > 0 && pids.gdb > 0, JSON.stringify(pids));
+  const terminated = dc.waitForEvent('terminated');
+  await dc.terminateRequest({});
+  await terminated;
+  assert.deepEqual(await waitGone([pids.launcher, pids.gdb]), []);
+});
