@@ -57,7 +57,7 @@ export function copyWorkspace(example, into) {
 }
 
 export class Workbench {
-  /** opts: { workspace, settings, vsix } */
+  /** opts: { workspace, settings, vsix, env (added to code-server's environment) } */
   static async start(opts) {
     const wb = new Workbench();
     await wb.#start(opts);
@@ -70,7 +70,7 @@ export class Workbench {
   page;
   serverLog = join(this.run, 'code-server.log');
 
-  async #start({ workspace, settings, vsix }) {
+  async #start({ workspace, settings, vsix, env: extraEnv = {} }) {
     const userData = join(this.run, 'user-data');
     const extensions = join(this.run, 'extensions');
     mkdirSync(join(userData, 'User'), { recursive: true });
@@ -104,6 +104,7 @@ export class Workbench {
       XDG_CONFIG_HOME: join(this.run, 'xdg-config'),
       XDG_DATA_HOME: join(this.run, 'xdg-data'),
       MULTIVERSE_ROOT: '',
+      ...extraEnv,
     };
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
     const inst = spawnSync(codeServerBin, [...common, '--install-extension', vsix], { env, encoding: 'utf8' });
@@ -162,7 +163,14 @@ export class Workbench {
       await input.waitFor({ state: 'visible', timeout: 5000 });
       await input.fill(`>${title}`);
       await row.first().waitFor({ state: 'visible', timeout: 3000 });
-      await row.first().click();
+      // Enter runs the focused row: safe once that row is the one asked for (the list
+      // is re-sorted as results arrive); when it does not become focused, click the row.
+      const focused = page.locator('.quick-input-list .monaco-list-row.focused .label-name');
+      const isFocused = async () =>
+        (await focused.count()) > 0 && (await focused.first().innerText()).replace(/\u00a0/g, ' ').trim() === title;
+      const ok = await until(`"${title}" focused`, isFocused, 1500, 100).catch(() => false);
+      if (ok) await page.keyboard.press('Enter');
+      else await row.first().click();
       await input.waitFor({ state: 'hidden', timeout: 5000 });
       return true;
     });
