@@ -156,13 +156,15 @@ class Reader {
     return [k, this.value()];
   }
 
-  /** `,result` pairs up to the end of the line. */
+  /** `,result` pairs up to the end of the line; a bare value (gdb writes
+   * `+download,{...}`) is kept under the key "". */
   results(): MiTuple {
     const t: MiTuple = {};
     while (this.peek() === ',') {
       this.i++;
-      const [k, v] = this.result();
-      addResult(t, k, v);
+      const c = this.peek();
+      if (c === '{' || c === '[' || c === '"') addResult(t, '', this.value());
+      else addResult(t, ...this.result());
     }
     if (this.i !== this.s.length) throw new MiParseError(`trailing text at column ${this.i} of: ${this.s}`);
     return t;

@@ -116,6 +116,8 @@ export class MultiverseSession extends DebugSession {
   private pausing = false;
   private ended = false;
   private exception: Exception | undefined;
+  /** A panic was shown (its final post to the launcher then needs no stop). */
+  private panicShown = false;
   /** Internal breakpoints: number -> what they catch. */
   private readonly internal = new Map<string, 'fault' | 'panic-trap' | 'panic-post'>();
   /** User breakpoints by source path, function breakpoints. */
@@ -590,10 +592,11 @@ export class MultiverseSession extends DebugSession {
   }
 
   private async onInternalStop(what: 'fault' | 'panic-trap' | 'panic-post', thread: number): Promise<void> {
-    if (what === 'panic-post' && this.exception) {
+    if (what === 'panic-post' && this.panicShown) {
       await this.resume('-exec-continue'); // panic_trap already stopped for this panic
       return;
     }
+    this.panicShown ||= what !== 'fault';
     let exc: Exception;
     if (what === 'fault') {
       const sig = Number(await this.evalNum(thread, '$rsi'));

@@ -212,3 +212,25 @@ test('pause stops a spinning program; terminate ends QEMU, the launcher and gdb'
   await terminated;
   assert.deepEqual(await waitGone([pids.launcher, pids.gdb]), []);
 });
+
+test('a kernel panic (a NULL trap frame given to the dispatcher) stops at the kernel line; the run ends with 125', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  // stop at the dispatcher's first instruction, where tf is still in rdi
+  const { firstStop } = await launchWith(dc, { program: env.elf.steps }, { functions: ['*sys_entry'] });
+  const s = await firstStop();
+  assert.equal(s.frames[0].name, 'sys_entry');
+  const regs = await scopeVars(dc, s.frames[0].id, 'Registers');
+  const scopes = await dc.scopesRequest({ frameId: s.frames[0].id });
+  const regRef = scopes.body.scopes.find((x) => x.name === 'Registers').variablesReference;
+  assert.match(regs.rdi.value, /^0xffffffff8/);
+  await dc.setVariableRequest({ variablesReference: regRef, name: 'rdi', value: '0' });
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  const p = await stopped(dc, () => dc.continueRequest({ threadId: s.body.threadId }));
+  assert.equal(p.body.reason, 'exception');
+  assert.equal(p.body.text, 'kernel panic');
+  assert.match(p.body.description, /page fault/);
+  assert.equal(p.frames[0].name, 'sys_entry');
+  assert.equal(p.frames[0].source?.path, join(root, 'kernel', 'aero', 'syscall.c'));
+  assert.equal(p.frames[0].line, lineOf('syscall.c', 'uint64_t nr = tf->rax;', join(root, 'kernel', 'aero')));
+  assert.deepEqual(await runToEnd(dc), { exitCode: 125 });
+});
