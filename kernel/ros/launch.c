@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "launch.h"
@@ -244,14 +245,43 @@ static void on_signal(void)
     }
 }
 
+/* A kernel that has not said READY this long after launch is stuck. */
+#ifndef BOOT_DEADLINE_MS
+#define BOOT_DEADLINE_MS 30000
+#endif
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The poll timeout: a statistics snapshot a second for live displays, and
+ * the boot deadline until the kernel is up (none under gdb). */
+static int next_timeout(uint64_t boot_deadline)
+{
+    int t = mv_stats_live() ? 1000 : -1;
+    if (mv_partner_ready_ns() == 0 && !opts.gdb_port) {
+        uint64_t now = now_ms();
+        if (now >= boot_deadline)
+            mv_fail("the kernel did not come up within %d s (see --log FILE for its log)",
+                    BOOT_DEADLINE_MS / 1000);
+        int left = (int)(boot_deadline - now);
+        if (t < 0 || left < t)
+            t = left;
+    }
+    return t;
+}
+
 static _Noreturn void loop(void)
 {
+    uint64_t boot_deadline = now_ms() + BOOT_DEADLINE_MS;
     for (;;) {
-        /* with a statistics file, a snapshot a second for live displays */
-        int n = poll(pfd, P_COUNT, mv_stats_live() ? 1000 : -1);
+        int n = poll(pfd, P_COUNT, next_timeout(boot_deadline));
         if (n < 0 && errno != EINTR)
             mv_fail("poll: %s", strerror(errno));
-        if (n == 0)
+        if (n == 0 && mv_stats_live())
             mv_stats_snapshot();
         if (n <= 0)
             continue;
