@@ -375,7 +375,7 @@ export class MultiverseSession extends DebugSession {
 
   protected override async disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): Promise<void> {
     await this.guard(response, async () => {
-      if (this.attached && args.terminateDebuggee !== true) await this.detach();
+      if (this.attached && args?.terminateDebuggee !== true) await this.detach();
       this.ended = true;
       await this.cleanup();
     });

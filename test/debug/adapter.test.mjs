@@ -5,6 +5,10 @@
 // sessions that leave nothing behind.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testTag } from '../lib/harness.mjs';
 import {
@@ -19,10 +23,19 @@ let dc;
 let tempsBefore;
 
 before(async () => {
-  env = await setup(['steps', 'fault', 'spin']);
+  env = await setup(['steps', 'fault', 'spin', 'napper']);
   tempsBefore = new Set(adapterTempDirs());
 });
 after(() => env?.cleanup());
+
+function freePort() {
+  return new Promise((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
 
 /** Every test ends its session; then nothing of it may be left. */
 afterEach(async () => {
@@ -233,4 +246,67 @@ test('a kernel panic (a NULL trap frame given to the dispatcher) stops at the ke
   assert.equal(p.frames[0].source?.path, join(root, 'kernel', 'aero', 'syscall.c'));
   assert.equal(p.frames[0].line, lineOf('syscall.c', 'uint64_t nr = tf->rax;', join(root, 'kernel', 'aero')));
   assert.deepEqual(await runToEnd(dc), { exitCode: 125 });
+});
+
+test('pause while the partner sleeps in a forwarded call, then continue: the reply and output arrive; one thread per vCPU', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  await launchWith(dc, { program: env.elf.napper, cpus: 2 });
+  const until = Date.now() + 20_000;
+  while (!outputOf(dc, 'stdout').includes('napping') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const s = await stopped(dc, () => dc.pauseRequest({ threadId: 1 }));
+  assert.equal(s.body.reason, 'pause');
+  // stopped in the kernel, waiting for the partner's reply to the forwarded call
+  assert.ok(s.frames.some((f) => f.name === 'fwd_syscall'), `stack: ${s.frames.map((f) => f.name)}`);
+  const threads = await dc.threadsRequest();
+  assert.deepEqual(threads.body.threads.map((t) => t.name.replace(/ \(halted\)$/, '')), ['vCPU 0', 'vCPU 1']);
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+  assert.equal(outputOf(dc, 'stdout'), 'napping\nwoke\n');
+});
+
+test('launch from a manifest takes the program, its arguments and cpus from multiverse.json', { timeout: TEST_MS }, async () => {
+  const ws = mkdtempSync(join(tmpdir(), 'mv-dap-ws-'));
+  try {
+    copyFileSync(env.elf.steps, join(ws, 'steps'));
+    chmodSync(join(ws, 'steps'), 0o755);
+    writeFileSync(join(ws, 'multiverse.json'), JSON.stringify({ program: 'steps', args: ['one'], cpus: 1 }));
+    dc = await startClient(env.adapter);
+    const { firstStop } = await launchWith(dc, { manifest: join(ws, 'multiverse.json') }, { functions: ['main'] });
+    const s = await firstStop();
+    const args = await scopeVars(dc, s.frames[0].id, 'Arguments');
+    assert.equal(args.argc.value, '2');
+    // steps returns 3 when given an argument
+    assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 3 });
+  } finally {
+    rmSync(ws, { recursive: true, force: true });
+  }
+});
+
+test('attach to a hybrid started with --gdb: stop at a breakpoint, detach, the run goes on to its end', { timeout: TEST_MS }, async () => {
+  const port = await freePort();
+  const launcher = spawn(join(root, 'build', 'ros', 'mv-launch'), ['--gdb', String(port), '--wait-gdb', '--', env.elf.steps], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  launcher.stdout.on('data', (d) => (out += d));
+  const done = new Promise((res) => launcher.once('close', (code) => res(code)));
+  try {
+    dc = await startClient(env.adapter);
+    const first = dc.waitForEvent('stopped');
+    // the stub listens once QEMU is up (bounded poll)
+    const until = Date.now() + 20_000;
+    while (!readFileSync('/proc/net/tcp', 'utf8').includes(`:${port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A`) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([
+      dc.waitForEvent('initialized').then(async () => {
+        await dc.setBreakpointsRequest({ source: { path: steps }, breakpoints: [{ line: lineOf('steps.c', 'MARK scale body') }] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.attachRequest({ port, program: env.elf.steps, multiverseRoot: root }),
+    ]);
+    const s = await stopped(dc, undefined, first);
+    assert.equal(s.frames[0].name, 'scale');
+    await dc.disconnectRequest({});
+    assert.equal(await done, 0);
+    assert.equal(out, 'stepped over a forwarded write\n');
+  } finally {
+    if (launcher.exitCode === null) launcher.kill('SIGTERM');
+    await done;
+  }
 });

@@ -1,0 +1,15 @@
+/* napper.c - says "napping", sleeps in a forwarded nanosleep, says "woke":
+ * pausing while the partner executes the call, then continuing, must lose
+ * neither the reply nor the output. */
+#include <stdio.h>
+#include <time.h>
+
+int main(void)
+{
+    puts("napping");
+    fflush(stdout);
+    struct timespec ts = { 1, 500000000 };
+    nanosleep(&ts, NULL); /* MARK nap */
+    puts("woke");
+    return 0;
+}
