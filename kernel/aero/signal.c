@@ -119,7 +119,8 @@ static bool setup_frame(struct trapframe *tf, int sig, const struct k_siginfo *i
         sp -= 128;                                  /* the red zone */
     uint64_t fp = ALIGN_DOWN(sp - 512, 64);
     uint64_t frame = ALIGN_DOWN(fp - sizeof(struct rt_sigframe), 16) - 8;
-    if (!(a->flags & SA_RESTORER) || !mm_user_ok(frame, sp - frame))
+    if (!(a->flags & SA_RESTORER) || !is_user_addr(a->handler) ||
+        !mm_user_ok(frame, sp - frame))
         return false;
     __asm__ volatile("fxsave64 (%0)" : : "r"(fp) : "memory");
     struct rt_sigframe *f = (struct rt_sigframe *)frame;
@@ -239,6 +240,8 @@ long sys_rt_sigreturn(struct trapframe *tf)
         trap_program_dies(tf, SIGSEGV, -1, 0);
     const struct k_ucontext *uc = (const struct k_ucontext *)ucp;
     const struct k_sigcontext *mc = &uc->mc;
+    if (!is_user_addr(mc->rip))     /* iretq to it would fault in the kernel */
+        trap_program_dies(tf, SIGSEGV, -1, 0);
     tf->r8 = mc->r8; tf->r9 = mc->r9; tf->r10 = mc->r10; tf->r11 = mc->r11;
     tf->r12 = mc->r12; tf->r13 = mc->r13; tf->r14 = mc->r14; tf->r15 = mc->r15;
     tf->rdi = mc->rdi; tf->rsi = mc->rsi; tf->rbp = mc->rbp; tf->rbx = mc->rbx;
