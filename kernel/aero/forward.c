@@ -61,7 +61,9 @@ static void wait_done(struct mv_slot *s, bool rang)
     struct cpu *c = this_cpu();
     c->in_wait = 1;
     n_backoffs++;
-    for (uint64_t ns = FWD_BACKOFF_NS; !done(s); ns = ns * 2 > FWD_BACKOFF_MAX ? FWD_BACKOFF_MAX : ns * 2) {
+    for (uint64_t ns = FWD_BACKOFF_NS; !done(s); ns *= 2) {
+        if (ns > FWD_BACKOFF_MAX)
+            ns = FWD_BACKOFF_MAX;
         lapic_oneshot(ns);
         if (!done(s))
             sti_hlt();
