@@ -219,6 +219,7 @@ static _Noreturn void qemu_died(void)
     mv_qemu_err_dump();
     mv_log_dump_tail();
     mv_teardown();
+    mv_stats_write();
     exit(MV_EXIT_FAILURE);
 }
 
