@@ -284,7 +284,8 @@ export class MiClient extends EventEmitter<MiClientEvents> {
     p.stderr!.setEncoding('utf8');
     p.stderr!.on('data', (d: string) => this.emit('stream', { type: 'stream', kind: 'log', text: d }));
     p.stdin!.on('error', () => {}); // gdb gone: the exit handler rejects what is pending
-    p.once('error', (e) => this.onExit(null, null, e));
+    p.once('error', (e: NodeJS.ErrnoException) =>
+      this.onExit(null, null, e.code === 'ENOENT' ? new Error(`${gdbPath} not found: install Debian's gdb (apt-get install gdb)`) : e));
     p.once('exit', (code, sig) => this.onExit(code, sig));
   }
 

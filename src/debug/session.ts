@@ -469,24 +469,29 @@ export class MultiverseSession extends DebugSession {
   }
 
   /** gdb changes breakpoints only while the target is stopped: interrupt a
-   * running target for fn, then let it run on. */
+   * running target for fn, then let it run on (or, if it stopped by itself
+   * meanwhile, at a breakpoint say, report that stop). */
   private async withStopped(fn: () => Promise<void>): Promise<void> {
     if (this.state !== 'running') return fn();
-    await this.interrupt();
+    const stop = await this.interrupt();
+    let own: MiTuple | undefined;
     try {
       await fn();
+      if (stop && str(stop, 'reason') !== 'signal-received') own = stop;
     } finally {
-      await this.resume('-exec-continue');
+      if (!own) await this.resume('-exec-continue');
     }
+    if (own) await this.onStopped(own);
   }
 
-  /** Stop a running target quietly (no stopped event). */
-  private quietStop: (() => void) | undefined;
-  private async interrupt(): Promise<void> {
-    const stopped = new Promise<void>((res) => (this.quietStop = res));
+  /** Stop a running target without a stopped event; resolves with gdb's stop record. */
+  private quietStop: ((s: MiTuple) => void) | undefined;
+  private async interrupt(): Promise<MiTuple | undefined> {
+    const stopped = new Promise<MiTuple>((res) => (this.quietStop = res));
     await this.mi('-exec-interrupt --all');
-    await Promise.race([stopped, sleep(5000)]);
+    const s = await Promise.race([stopped, sleep(5000).then(() => undefined)]);
     this.quietStop = undefined;
+    return s;
   }
 
   // ---- execution --------------------------------------------------------------
@@ -550,7 +555,7 @@ export class MultiverseSession extends DebugSession {
     if (this.state === 'init' || this.ended) return; // the stop at connection
     this.state = 'stopped';
     if (this.quietStop) {
-      this.quietStop();
+      this.quietStop(r.results);
       return;
     }
     void this.onStopped(r.results).catch((e) => this.log(`multiverse: handling a stop failed: ${errText(e)}\n`, 'stderr'));

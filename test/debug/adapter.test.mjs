@@ -310,3 +310,26 @@ test('attach to a hybrid started with --gdb: stop at a breakpoint, detach, the r
     await done;
   }
 });
+
+test('a breakpoint set while the program runs (in a forwarded sleep) is hit', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  await launchWith(dc, { program: env.elf.napper });
+  const until = Date.now() + 20_000;
+  while (!outputOf(dc, 'stdout').includes('napping') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  const line = lineOf('napper.c', 'MARK nap') + 1;
+  const first = dc.waitForEvent('stopped');
+  const r = await dc.setBreakpointsRequest({ source: { path: join(programsDir, 'napper.c') }, breakpoints: [{ line }] });
+  assert.equal(r.body.breakpoints[0].verified, true);
+  const s = await stopped(dc, undefined, first);
+  assert.equal(s.body.reason, 'breakpoint');
+  assert.equal(s.frames[0].line, line);
+  assert.equal(outputOf(dc, 'stdout'), 'napping\n');
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+  assert.equal(outputOf(dc, 'stdout'), 'napping\nwoke\n');
+});
+
+test('a missing gdb fails the launch with what to install, and leaves nothing running', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const err = await dc.launchRequest({ program: env.elf.steps, multiverseRoot: root, gdb: 'gdb-that-is-not-installed' }).then(() => undefined, (e) => e);
+  assert.match(String(err?.message), /gdb-that-is-not-installed not found: install Debian's gdb/);
+});
