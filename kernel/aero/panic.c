@@ -83,7 +83,7 @@ static unsigned user_frames(uint64_t *out, uint64_t pc, uint64_t sp, uint64_t rb
         uint64_t s, found = 0;
         for (int strict = 1; strict >= 0 && !found; strict--)
             for (s = ALIGN_UP(sp, 8); s + 8 <= limit && !found; s += 8)
-                if (call_before(*(uint64_t *)s, pc, strict))
+                if (mm_user_ok(s, 8) && call_before(*(uint64_t *)s, pc, strict))
                     found = s;
         if (!found)
             break;
