@@ -124,6 +124,7 @@ test('a struct, a pointer and an array expand; evaluate; setVariable changes the
   assert.ok(sq.body.variablesReference > 0);
   const elems = await childrenOf(dc, { name: 'squares', variablesReference: sq.body.variablesReference });
   assert.deepEqual(Object.values(elems).map((v) => v.value), ['0', '1', '4', '9', '16']);
+  assert.match((await ev('-exec print origin.y', 'repl')).body.result, /^\$\d+ = 7$/);
   const bad = await ev('no_such_variable').then(() => undefined, (e) => e);
   assert.match(String(bad?.message), /no_such_variable/);
   // origin.x = 10: area becomes 70, total 100, and main returns 1 instead of 0
