@@ -94,7 +94,19 @@ mv_syscall_entry:
     call sys_entry
     test %eax, %eax
     jnz iret_path
-    POP_GPRS
+    /* C code preserved rbx, rbp, r12-r15 and the fast return changes none
+     * of them; rcx and r11 are reloaded below: restore only the rest. */
+    add $(4 * 8), %rsp              /* r15 r14 r13 r12 */
+    add $8, %rsp                    /* r11 */
+    pop %r10
+    pop %r9
+    pop %r8
+    add $8, %rsp                    /* rbp */
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    add $(2 * 8), %rsp              /* rcx rbx */
+    pop %rax
     mov 16(%rsp), %rcx              /* rip */
     mov 32(%rsp), %r11              /* rflags */
     add $32, %rsp                   /* -> rflags */
