@@ -108,6 +108,9 @@ bool mm_user_ok(uint64_t addr, uint64_t len);
 
 /* ---- umem.c: the program's memory calls ---- */
 void umem_init(void);
+/* Take len bytes (page multiple) at the top of free memory, zeroed, for
+ * the kernel's own use in the region. Returns 0 if there is no room. */
+uint64_t umem_reserve(uint64_t len);
 long sys_brk(struct trapframe *tf);
 long sys_mmap(struct trapframe *tf);
 long sys_munmap(struct trapframe *tf);
@@ -156,10 +159,17 @@ uint64_t time_tsc_to_ns(uint64_t dtsc);
 /* TSC ticks for ns nanoseconds. */
 uint64_t time_ns_to_tsc(uint64_t ns);
 int64_t time_monotonic_ns(void);
+struct vdso_data;
+/* Copy the clock state into the vDSO's data page. */
+void time_vdso_fill(struct vdso_data *d);
 long sys_clock_gettime(struct trapframe *tf);
 long sys_clock_getres(struct trapframe *tf);
 long sys_gettimeofday(struct trapframe *tf);
 long sys_time(struct trapframe *tf);
+
+/* ---- vdso.c ---- */
+/* Install the vDSO and announce it in the auxv (if clock_gettime is native). */
+void vdso_install(void);
 
 /* ---- lapic.c ---- */
 void lapic_init(void);

@@ -98,6 +98,7 @@ void kmain(uint32_t start_info)
     lapic_start_tick();
     umem_init();
     sig_init();
+    vdso_install();
     uint64_t t1 = rdtsc();
     k_boot->main_entry_tsc = t1;
     kprintf("aerokernel: up in %lu us (kmain tsc %lu, program entry tsc %lu); entering %lx, "

@@ -1,6 +1,7 @@
 /* time.c - clocks from the TSC, anchored by MV_REQ_TIMESYNC at boot:
  * clock_gettime, clock_getres, gettimeofday, time. */
 #include "kern.h"
+#include "vdso.h"
 #include "x86.h"
 
 #define NSEC 1000000000ull
@@ -45,6 +46,15 @@ void time_sync(void)
     k_boot->realtime_ref_ns = real;
     k_boot->monotonic_ref_ns = mono;
     kprintf("time: tsc %lu kHz, round trip %lu ns\n", tsc_hz / 1000, time_tsc_to_ns(t1 - t0));
+}
+
+void time_vdso_fill(struct vdso_data *d)
+{
+    d->tsc_ref = tsc_ref;
+    d->ns_mult = ns_mult;
+    d->realtime_ref = realtime_ref;
+    d->monotonic_ref = monotonic_ref;
+    d->boot_tsc = k_boot->kernel_boot_tsc;
 }
 
 int64_t time_monotonic_ns(void)

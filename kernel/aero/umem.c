@@ -152,6 +152,15 @@ static void hand_out(uint64_t lo, uint64_t hi)
         clean_hi = lo;
 }
 
+uint64_t umem_reserve(uint64_t len)
+{
+    uint64_t a = alloc_top(len);
+    if (!a || !free_take(a, a + len))
+        return 0;
+    hand_out(a, a + len);
+    return a;
+}
+
 static bool in_area(uint64_t lo, uint64_t len)
 {
     return lo >= area_lo && lo <= area_hi && len <= area_hi - lo;
