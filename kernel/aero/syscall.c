@@ -30,6 +30,26 @@ static const struct sysent {
 };
 
 #define NR_RT_SIGRETURN 15
+#define EPIPE           32
+#define SIGPIPE         13
+#define MSG_NOSIGNAL    0x4000
+
+/* Linux raises SIGPIPE when these fail with EPIPE (a broken pipe or socket),
+ * unless a send* call passed MSG_NOSIGNAL. The program's disposition lives
+ * here, so the kernel raises it, not the partner. */
+static bool raises_sigpipe(uint64_t nr, const struct trapframe *tf)
+{
+    switch (nr) {
+    case 1: case 18: case 20: case 40: case 275: case 296: case 326:
+        return true;            /* write pwrite64 writev sendfile splice pwritev copy_file_range */
+    case 44:                    /* sendto */
+        return !(tf->r10 & MSG_NOSIGNAL);
+    case 46:                    /* sendmsg */
+        return !(tf->rdx & MSG_NOSIGNAL);
+    default:
+        return false;
+    }
+}
 
 static bool native(uint64_t nr, const struct sysent *e)
 {
@@ -52,6 +72,8 @@ int sys_entry(struct trapframe *tf)
         int64_t arg[6] = { (int64_t)tf->rdi, (int64_t)tf->rsi, (int64_t)tf->rdx,
                            (int64_t)tf->r10, (int64_t)tf->r8, (int64_t)tf->r9 };
         ret = fwd_syscall((int64_t)nr, arg, tf->rip);
+        if (ret == -EPIPE && raises_sigpipe(nr, tf))
+            sig_raise(SIGPIPE, 0);
     }
     tf->rax = (uint64_t)ret;
     if (nr == NR_RT_SIGRETURN) {
