@@ -1,6 +1,12 @@
-// faults.ts - words for the faults and panics the adapter stops at: Linux
-// signal names and texts, x86 exception vector names (as the aerokernel's
-// trap.c names them).
+// faults.ts - stopping at the program's faults and the kernel's panics: the
+// internal breakpoints on the aerokernel's reporting functions, the faulting
+// context put into the vCPU while stopped (and taken out again), and the
+// words for it: Linux signal names, x86 exception vector names (as the
+// aerokernel's trap.c names them).
+import { MV_KERNEL_VIRT, MV_REPORT_ADDR } from '../core/generated/abi';
+import type { Target } from './target';
+
+const MV_REQ_PANIC = 4; // enum mv_req in kernel/include/mv_abi.h
 
 const SIGNALS: Record<number, [string, string]> = {
   1: ['SIGHUP', 'Hangup'], 2: ['SIGINT', 'Interrupt'], 3: ['SIGQUIT', 'Quit'],
@@ -37,4 +43,67 @@ export function describeSignal(sig: number, vector: number, addr: bigint): strin
   if (vector < 0) return `${head}: raised by the program`;
   const at = vector === 14 || addr !== 0n ? ` at address 0x${addr.toString(16)}` : '';
   return `${head}: ${describeVector(vector)}${at}`;
+}
+
+/** A fault or panic the debugger stopped at. */
+export interface Exception {
+  /** "SIGSEGV", "kernel panic". */
+  id: string;
+  description: string;
+  thread: number;
+  /** The vCPU's own registers, to put back before it runs again, when the
+   * faulting context's were put in their place. */
+  saved?: Map<string, string>;
+}
+
+/** Which kernel function an internal breakpoint catches. */
+export type Catch = 'fault' | 'panic-trap' | 'panic-post';
+
+/** The internal breakpoints: at the functions' first instructions, where the
+ * arguments are still in rdi, rsi, rdx, rcx (kernel/aero/trap.c, panic.c,
+ * forward.c). */
+export const CATCHES: readonly { location: string; what: Catch; condition?: string }[] = [
+  { location: '*trap_program_dies', what: 'fault' },              // (tf, sig, vector, addr)
+  { location: '*panic_trap', what: 'panic-trap' },                // (tf, what)
+  { location: '*fwd_post_final', what: 'panic-post', condition: `(unsigned int)$rdi == ${MV_REQ_PANIC}` },
+];
+
+/** The registers a struct trapframe holds, as gdb names them (the frame's field is rflags for eflags). */
+const FRAME_REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'eflags'];
+
+/** Describe the fault or panic thread stopped at; for a trap frame, load its
+ * registers into the vCPU (saving the vCPU's) so that gdb unwinds, lists and
+ * evaluates the faulting frame itself. */
+export async function catchException(t: Target, what: Catch, thread: number): Promise<Exception> {
+  if (what === 'fault') {
+    const sig = Number(await t.evalNum(thread, '$rsi'));
+    const vector = Number(BigInt.asIntN(32, await t.evalNum(thread, '$rdx')));
+    const addr = await t.evalNum(thread, '$rcx');
+    const saved = await enterTrapFrame(t, thread, '$rdi');
+    return { id: signalName(sig), description: describeSignal(sig, vector, addr), thread, saved };
+  }
+  if (what === 'panic-trap') {
+    const vector = Number(await t.evalNum(thread, '((struct trapframe *)$rdi)->vector'));
+    const rip = await t.evalNum(thread, '((struct trapframe *)$rdi)->rip');
+    const text = (await t.readString(thread, '$rsi', 128)) || describeVector(vector);
+    const saved = await enterTrapFrame(t, thread, '$rdi');
+    return { id: 'kernel panic', description: `kernel panic: ${text} in kernel code at 0x${rip.toString(16)}`, thread, saved };
+  }
+  const text = await t.readString(thread, `((struct mv_report *)${MV_KERNEL_VIRT + BigInt(MV_REPORT_ADDR)})->text`, 1024);
+  return { id: 'kernel panic', description: `kernel panic: ${text}`, thread };
+}
+
+async function enterTrapFrame(t: Target, thread: number, tfExpr: string): Promise<Map<string, string>> {
+  const tf = await t.evalNum(thread, tfExpr);
+  const values = new Map<string, bigint>();
+  for (const reg of FRAME_REGS) values.set(reg, await t.evalNum(thread, `((struct trapframe *)${tf})->${reg === 'eflags' ? 'rflags' : reg}`));
+  const saved = await t.readRegisters(thread, FRAME_REGS, 'x');
+  for (const [reg, v] of values) await t.writeRegister(thread, reg, `0x${v.toString(16)}`);
+  return saved;
+}
+
+/** Put back the registers catchException saved (before the vCPU runs again). */
+export async function leaveException(t: Target, e: Exception): Promise<void> {
+  if (!e.saved) return;
+  for (const [reg, v] of e.saved) await t.writeRegister(e.thread, reg, v);
 }

@@ -206,6 +206,8 @@ test('a NULL store stops with reason exception at the faulting line; continuing 
   assert.equal(info.body.exceptionId, 'SIGSEGV');
   assert.deepEqual(await runToEnd(dc), { exitCode: 139 });
   assert.equal(outputOf(dc, 'stdout'), 'about to fault\n');
+  // the kernel log reaches the debug console
+  assert.match(outputOf(dc, 'console'), /^\[kernel\] trap: program killed by signal 11 \(vector 14\)/m);
   // the launcher's own report names the same place: the registers were put back
   assert.match(outputOf(dc, 'stderr'), new RegExp(`#0 0x[0-9a-f]+ in poke at \\S*fault\\.c:${lineOf('fault.c', 'MARK fault')}`));
 });
