@@ -61,9 +61,15 @@ static void wait_done(struct mv_slot *s, bool rang)
     struct cpu *c = this_cpu();
     c->in_wait = 1;
     n_backoffs++;
+    uint64_t posted = s->t_post;
     for (uint64_t ns = FWD_BACKOFF_NS; !done(s); ns *= 2) {
+        /* never sleep longer than a quarter of the time waited so far: a
+         * call that blocked for t is seen done at most t/4 late */
+        uint64_t quarter = time_tsc_to_ns(rdtsc() - posted) / 4;
         if (ns > FWD_BACKOFF_MAX)
             ns = FWD_BACKOFF_MAX;
+        if (ns > quarter && quarter > FWD_BACKOFF_NS)
+            ns = quarter;
         lapic_oneshot(ns);
         if (!done(s))
             sti_hlt();

@@ -11,7 +11,8 @@
 #define FWD_SPIN_BELL_NS  60000       /* ... or this long after ringing the doorbell:
                                        * a sleeping partner needs ~25-50 us to wake */
 #define FWD_BACKOFF_NS    50000       /* first back-off sleep */
-#define FWD_BACKOFF_MAX   1000000     /* back-off sleeps double up to this */
+#define FWD_BACKOFF_MAX   4000000     /* back-off sleeps double up to this, and
+                                       * to at most a quarter of the wait so far */
 #define FWD_SPIN_PRE_SYNC 200         /* pause iterations before tsc_hz is known */
 
 #define UMEM_MAX_RANGES   1024        /* free ranges the allocator can track */
