@@ -65,8 +65,14 @@ void trap_handle(struct trapframe *tf)
     if (vec == VEC_SPURIOUS)
         return;
     if (vec >= 32) {
-        lapic_eoi();
-        kprintf("trap: unexpected interrupt %lu\n", vec);
+        /* only the timer and spurious vectors are wired: anything else is
+         * an `int n`, which Linux answers with #GP, i.e. SIGSEGV */
+        kprintf("trap: unexpected interrupt %lu at %lx\n", vec, tf->rip);
+        if (is_user_addr(tf->rip)) {
+            tf->rip -= 2;
+            tf->vector = 13;
+            sig_fault(tf, SIGSEGV, 0x80, 0);
+        }
         return;
     }
     if (vec == 2) {
