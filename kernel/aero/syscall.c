@@ -66,7 +66,7 @@ int sys_entry(struct trapframe *tf)
     if (e && native(nr, e)) {
         ret = e->fn(tf);
         if (k_boot->flags & MV_BOOT_TRACE)
-            kprintf("[hrt] %s(%lx, %lx, %lx, %lx) = %ld (native)\n", e->name, tf->rdi,
+            kprintf("[hrt] %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = %ld (native)\n", e->name, tf->rdi,
                     tf->rsi, tf->rdx, tf->r10, ret);
     } else {
         int64_t arg[6] = { (int64_t)tf->rdi, (int64_t)tf->rsi, (int64_t)tf->rdx,
