@@ -44,11 +44,12 @@ static uint32_t count_for(uint64_t ns)
 
 void lapic_start_tick(void)
 {
-    /* measure the timer's rate over ~200 us of TSC time */
+    /* measure the timer's rate over ~300 us of TSC time; each TSC read
+     * follows a counter read, so both intervals include one MMIO exit */
     *reg(REG_LVT_TMR) = LVT_MASKED | VEC_TIMER;
     *reg(REG_TMR_INIT) = 0xffffffffu;
-    uint64_t t0 = rdtsc(), end = t0 + time_ns_to_tsc(200000);
     uint32_t c0 = *reg(REG_TMR_CUR);
+    uint64_t t0 = rdtsc(), end = t0 + time_ns_to_tsc(300000);
     while (rdtsc() < end)
         cpu_pause();
     uint32_t c1 = *reg(REG_TMR_CUR);
