@@ -11,7 +11,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # program:expected-status
-cases="signals:140 memory:0 hlt:139 futex:0"
+cases="signals:140 memory:0 hlt:139 intn:139 futex:0"
 pass=0 fail=0
 [ -x "$launch" ] || { echo "check: build the launcher first (make -C kernel)"; exit 1; }
 for c in $cases; do
