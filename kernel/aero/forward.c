@@ -58,8 +58,6 @@ static void wait_done(struct mv_slot *s, bool rang)
             else
                 cpu_pause();
     }
-    struct cpu *c = this_cpu();
-    c->in_wait = 1;
     n_backoffs++;
     uint64_t posted = s->t_post;
     for (uint64_t ns = FWD_BACKOFF_NS; !done(s); ns *= 2) {
@@ -74,7 +72,6 @@ static void wait_done(struct mv_slot *s, bool rang)
         if (!done(s))
             sti_hlt();
     }
-    c->in_wait = 0;
     lapic_resume_tick();
 }
 

@@ -43,9 +43,7 @@ struct cpu {
     struct cpu *self;
     uint64_t kstack_top;        /* syscall entry switches to this */
     uint64_t user_rsp;          /* scratch: program rsp at syscall entry */
-    uint32_t id;
-    uint32_t in_wait;           /* a forwarded call is backing off */
-    uint64_t ticks;
+    uint64_t ticks;             /* timer interrupts taken */
 };
 
 /* True if addr is in the lower half (program code or data). */
