@@ -147,7 +147,10 @@ export class MultiverseSession extends DebugSession {
   /** The launcher and kernel of the checkout. */
   private paths(rootDir: string | undefined, kernel: string | undefined, program: string): LauncherPaths {
     const root = findRoot(rootDir, __dirname) ?? findRoot(undefined, dirname(resolve(program)));
-    if (!root) throw new Error('no Multiverse checkout found: set multiverseRoot in the launch configuration or $MULTIVERSE_ROOT');
+    if (!root) {
+      const tried = rootDir ? `multiverseRoot ${rootDir} has no bin/multiverse` : 'multiverseRoot is not set';
+      throw new Error(`no Multiverse checkout found (${tried}; none above ${__dirname} or ${dirname(resolve(program))}): set multiverseRoot in the launch configuration, the multiverse.root setting, or $MULTIVERSE_ROOT`);
+    }
     return locateLauncher(root.dir, kernel);
   }
 
