@@ -1,6 +1,7 @@
 /* main.c - the pthreads example: `pthreads [THREADS [LIMIT]]` counts primes
- * with worker threads, prints the totals, then asks for a name on stdin and
- * greets it ("hello, NAME"; "hello, nobody" at end of input).
+ * with worker threads (0: in the main thread alone), prints the totals, then
+ * asks for a name on stdin and greets it ("hello, NAME"; "hello, nobody" at end
+ * of input).
  * `pthreads crash` dereferences NULL instead, to show how a fault is reported. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,8 @@ int main(int argc, char **argv)
 
     int nthreads = argc > 1 ? atoi(argv[1]) : 4;
     unsigned long limit = argc > 2 ? strtoul(argv[2], NULL, 10) : 200000;
-    if (nthreads < 1 || nthreads > WORKERS_MAX) {
-        fprintf(stderr, "pthreads: THREADS must be 1..%d\n", WORKERS_MAX);
+    if (nthreads < 0 || nthreads > WORKERS_MAX) {
+        fprintf(stderr, "pthreads: THREADS must be 0..%d\n", WORKERS_MAX);
         return 2;
     }
 

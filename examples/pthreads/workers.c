@@ -42,6 +42,14 @@ int workers_run(int nthreads, unsigned long limit, struct totals *out)
 {
     pthread_t tid[WORKERS_MAX];
     struct share share[WORKERS_MAX];
+
+    if (nthreads == 0) {
+        struct share all = { .id = 0, .lo = 0, .hi = limit };
+        work(&all);
+        printf("main thread: %lu primes in [0, %lu)\n", all.primes, limit);
+        *out = (struct totals){ .primes = all.primes, .sum = all.sum };
+        return 0;
+    }
     unsigned long step = limit / (unsigned long)nthreads;
 
     for (int i = 0; i < nthreads; i++) {

@@ -9,8 +9,9 @@ struct totals {
     unsigned long long sum;
 };
 
-/* Sums the primes below LIMIT with NTHREADS threads (1..WORKERS_MAX), printing
- * one line per worker. Returns 0, or -1 if a thread cannot be created. */
+/* Sums the primes below LIMIT with NTHREADS threads (1..WORKERS_MAX; 0: in the
+ * calling thread), printing one line per worker. Returns 0, or -1 if a thread
+ * cannot be created. */
 int workers_run(int nthreads, unsigned long limit, struct totals *out);
 
 #endif

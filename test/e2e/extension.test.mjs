@@ -5,7 +5,8 @@
 // reported fault opening its source line, a broken manifest, Create Manifest,
 // Stop cancelling a build, and a broken build landing in the Problems panel.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { skipReason } from './lib/env.mjs';
@@ -17,11 +18,14 @@ let wb;
 let fake;
 let ws;
 let manifest;
+let wsDir;
 
 before(async () => {
   if (skip) return;
   fake = makeFakeRoot();
-  ws = copyWorkspace('examples/pthreads', fake.root);
+  // Outside the checkout, so that only the multiverse.root setting can find it.
+  wsDir = mkdtempSync(join(tmpdir(), 'mv-e2e-ws-'));
+  ws = copyWorkspace('examples/pthreads', wsDir);
   manifest = JSON.parse(readFileSync(join(ws, 'multiverse.json'), 'utf8'));
   const vsix = packageExtension(fake.root);
   wb = await Workbench.start({ workspace: ws, vsix, settings: { 'multiverse.root': fake.root } });
@@ -30,6 +34,7 @@ before(async () => {
 after(async () => {
   await wb?.stop();
   fake?.cleanup();
+  if (wsDir) rmSync(wsDir, { recursive: true, force: true });
 });
 
 const writeManifest = (m) => writeFileSync(join(ws, 'multiverse.json'), JSON.stringify(m, null, 2) + '\n');

@@ -41,14 +41,16 @@ function coreSkipReason(what, args, check) {
 }
 
 const skipAll = skipReason();
-const skipBoot = skipAll || coreSkipReason('boot a pthreads program', ['2', '1000'], (r) => r.status === 0 && r.stdout.includes('hello, probe'));
+const booted = (r) => r.status === 0 && r.stdout.includes('hello, probe');
+const skipSingle = skipAll || coreSkipReason('boot a single-threaded program', ['0', '1000'], booted);
+const skipBoot = skipAll || coreSkipReason('boot a pthreads program', ['2', '1000'], booted);
 const skipFault = skipAll || coreSkipReason('report a fault with its source line', ['crash'], (r) => r.status === 139 && /main\.c:\d+/.test(r.stderr));
 let wb;
 let tmp;
 let ws;
 
 before(async () => {
-  if (skipBoot && skipFault) return;
+  if (skipSingle && skipBoot && skipFault) return;
   tmp = mkdtempSync(join(tmpdir(), 'mv-e2e-hybrid-'));
   ws = copyWorkspace('examples/pthreads', tmp);
   const vsix = packageExtension(tmp);
@@ -60,8 +62,29 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+const setArgs = (args) => {
+  const m = JSON.parse(readFileSync(join(ws, 'multiverse.json'), 'utf8'));
+  writeFileSync(join(ws, 'multiverse.json'), JSON.stringify({ ...m, args }, null, 2));
+};
+
+test('Hybridize & Boot, single-threaded: output and typed input through forwarded calls, HRT log, exit status', { skip: skipSingle }, async () => {
+  await step(wb, 'hybrid-single', async () => {
+    setArgs(['0', '20000']);
+    await wb.command('Multiverse: Hybridize & Boot');
+    await wb.waitTerminal(/main thread: 2262 primes in \[0, 20000\)/, 120_000);
+    await wb.waitTerminal(/name\?/);
+    await wb.waitStatusBar(/2 vCPUs · (TCG|KVM) · \d+:\d\d/);
+    await wb.typeInTerminal('kernel mode');
+    await wb.page.keyboard.press('Enter');
+    await wb.waitTerminal(/hello, kernel mode/);
+    await wb.waitNotification(/pthreads exited with status 0/);
+    await wb.waitOutputLog('Multiverse: HRT', /^# pthreads: 2 vCPU[^\n]*\n.+/);
+  });
+});
+
 test('Hybridize & Boot boots examples/pthreads as a hybrid: output, stdin, HRT log, exit status', { skip: skipBoot }, async () => {
   await step(wb, 'hybrid-boot', async () => {
+    setArgs(['4', '200000']);
     await wb.command('Multiverse: Hybridize & Boot');
     await wb.waitTerminal(/total: 17984 primes below 200000/, 120_000);
     await wb.waitTerminal(/name\?/);
@@ -78,8 +101,7 @@ test('a faulting hybrid: the message names the fault and opens its line', { skip
   await step(wb, 'hybrid-fault', async () => {
     const lines = readFileSync(join(ws, 'main.c'), 'utf8').split('\n');
     const line = lines.findIndex((l) => l.includes('return *nowhere;')) + 1;
-    const m = JSON.parse(readFileSync(join(ws, 'multiverse.json'), 'utf8'));
-    writeFileSync(join(ws, 'multiverse.json'), JSON.stringify({ ...m, args: ['crash'] }));
+    setArgs(['crash']);
     await wb.command('Multiverse: Hybridize & Boot');
     await wb.waitNotification(new RegExp(`pthreads was killed by SIGSEGV \\(status 139\\).* at [^ ]*main\\.c:${line}`), 120_000);
     await wb.clickNotificationButton(/killed by SIGSEGV/, `Open main.c:${line}`);

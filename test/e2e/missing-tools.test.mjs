@@ -43,7 +43,7 @@ before(async () => {
   if (skip) return;
   fake = makeFakeRoot();
   tmp = mkdtempSync(join(tmpdir(), 'mv-e2e-path-'));
-  const ws = copyWorkspace('examples/pthreads', fake.root);
+  const ws = copyWorkspace('examples/pthreads', tmp);
   wb = await Workbench.start({
     workspace: ws,
     vsix: packageExtension(fake.root),
