@@ -46,11 +46,37 @@ export function listening(port: number): boolean {
 
 const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
 
+/** A watchdog (node -e WATCHDOG PID START DIR): when its stdin closes, the
+ * adapter is gone however it ended (even SIGKILL), so it ends the launcher
+ * (if PID is still the process that started at START, field 22 of
+ * /proc/PID/stat) and removes the adapter's directory. */
+const WATCHDOG = `
+const fs = require('fs');
+const [pid, start, dir] = process.argv.slice(1);
+const started = (p) => { try { return fs.readFileSync('/proc/' + p + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')[19]; } catch { return ''; } };
+process.stdin.on('end', () => {
+  if (started(pid) === start) try { process.kill(Number(pid), 'SIGTERM'); } catch {}
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
+process.stdin.resume();
+`;
+
+/** Field 22 (start time) of /proc/PID/stat, '' if gone. */
+function startTime(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
 export class Hybrid {
   /** Resolves with the launcher's exit status (the program's, 128+N, or 125)
    * once its output is all read. */
   readonly done: Promise<number>;
   private readonly proc: ChildProcess;
+  private dog: ChildProcess | undefined;
   private readonly tmp: string;
   private readonly logFile: string | undefined;
   private logPos = 0;
@@ -69,6 +95,7 @@ export class Hybrid {
       if (typeof stdin === 'number') closeSync(stdin);
     }
     const p = this.proc;
+    if (p.pid) this.dog = spawn(process.execPath, ['-e', WATCHDOG, String(p.pid), startTime(p.pid), this.tmp], { stdio: ['pipe', 'ignore', 'ignore'] });
     p.stdout!.on('data', (d: Buffer) => out(d.toString('utf8'), 'stdout'));
     p.stderr!.on('data', (d: Buffer) => out(d.toString('utf8'), 'stderr'));
     this.done = new Promise((res) => {
@@ -142,6 +169,8 @@ export class Hybrid {
   dispose(): void {
     if (this.logTimer) clearInterval(this.logTimer);
     if (this.running) this.proc.kill('SIGTERM');
+    this.dog?.kill('SIGKILL');
+    this.dog = undefined;
     rmSync(this.tmp, { recursive: true, force: true });
   }
 }

@@ -336,3 +336,18 @@ test('a missing gdb fails the launch with what to install, and leaves nothing ru
   const err = await dc.launchRequest({ program: env.elf.steps, multiverseRoot: root, gdb: 'gdb-that-is-not-installed' }).then(() => undefined, (e) => e);
   assert.match(String(err?.message), /gdb-that-is-not-installed not found: install Debian's gdb/);
 });
+
+test('an adapter killed with SIGKILL still leaves no launcher, QEMU, gdb or files behind', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  await launchWith(dc, { program: env.elf.spin });
+  const until = Date.now() + 20_000;
+  while (!outputOf(dc, 'stdout').includes('spinning') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await stopped(dc, () => dc.pauseRequest({ threadId: 1 }));
+  const pids = await sessionPids(dc);
+  // DebugClient keeps its adapter process in _adapterProcess
+  const adapter = dc._adapterProcess;
+  assert.ok(adapter?.pid, 'the adapter process');
+  adapter.kill('SIGKILL');
+  assert.deepEqual(await waitGone([adapter.pid, pids.launcher, pids.gdb]), []);
+  dc = undefined; // afterEach checks for QEMU and the temporary directory
+});
