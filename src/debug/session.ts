@@ -115,6 +115,10 @@ export class MultiverseSession extends DebugSession {
       supportsExceptionInfoRequest: true,
       supportsSteppingGranularity: true,
       supportTerminateDebuggee: true,
+      exceptionBreakpointFilters: [
+        { filter: 'fault', label: 'Program faults', description: 'Stop where the program dies of a signal (SIGSEGV, SIGFPE, abort...)', default: true },
+        { filter: 'panic', label: 'Kernel panics', description: 'Stop where the aerokernel panics', default: true },
+      ],
     };
     this.sendResponse(response);
   }
@@ -188,6 +192,19 @@ export class MultiverseSession extends DebugSession {
         this.log(`multiverse: no stop at ${c.what} (${errText(e)}): is the kernel ELF the aerokernel?\n`, 'stderr');
       }
     }
+  }
+
+  /** Turn the fault and panic stops on or off (the Breakpoints view's exception filters). */
+  protected override async setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): Promise<void> {
+    await this.guard(response, async () => {
+      const on = new Set(args.filters);
+      await this.withStopped(async () => {
+        for (const [n, what] of this.internal) {
+          const enable = on.has(what === 'fault' ? 'fault' : 'panic');
+          await this.mi(`${enable ? '-break-enable' : '-break-disable'} ${n}`);
+        }
+      });
+    });
   }
 
   protected override async configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): Promise<void> {

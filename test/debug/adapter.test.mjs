@@ -292,6 +292,7 @@ test('attach to a hybrid started with --gdb: stop at a breakpoint, detach, the r
   const done = new Promise((res) => launcher.once('close', (code) => res(code)));
   try {
     dc = await startClient(env.adapter);
+    await dc.initializeRequest();
     const first = dc.waitForEvent('stopped');
     // the stub listens once QEMU is up (bounded poll)
     const until = Date.now() + 20_000;
@@ -333,6 +334,7 @@ test('a breakpoint set while the program runs (in a forwarded sleep) is hit', { 
 
 test('a missing gdb fails the launch with what to install, and leaves nothing running', { timeout: TEST_MS }, async () => {
   dc = await startClient(env.adapter);
+  await dc.initializeRequest();
   const err = await dc.launchRequest({ program: env.elf.steps, multiverseRoot: root, gdb: 'gdb-that-is-not-installed' }).then(() => undefined, (e) => e);
   assert.match(String(err?.message), /gdb-that-is-not-installed not found: install Debian's gdb/);
 });
@@ -350,4 +352,15 @@ test('an adapter killed with SIGKILL still leaves no launcher, QEMU, gdb or file
   adapter.kill('SIGKILL');
   assert.deepEqual(await waitGone([adapter.pid, pids.launcher, pids.gdb]), []);
   dc = undefined; // afterEach checks for QEMU and the temporary directory
+});
+
+test('with the "Program faults" filter off, a fault ends the run with 139 without stopping', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  let stops = 0;
+  dc.on('stopped', () => stops++);
+  const exited = dc.waitForEvent('exited');
+  const { init } = await launchWith(dc, { program: env.elf.fault }, { exceptionFilters: ['panic'], expectStop: false });
+  assert.deepEqual(init.exceptionBreakpointFilters.map((f) => [f.filter, f.default]), [['fault', true], ['panic', true]]);
+  assert.deepEqual((await exited).body, { exitCode: 139 });
+  assert.equal(stops, 0);
 });

@@ -67,25 +67,29 @@ export function outputOf(dc, category) {
   return dc.output.filter((o) => o.category === category).map((o) => o.text).join('');
 }
 
-/** Launch with breakpoints set during configuration. Resolves with { bps:
+/** Initialize, then launch with breakpoints set during configuration. Resolves with { init: the
+ * capabilities, bps:
  * the setBreakpoints responses, firstStop: () => the first stop as stopped()
  * gives it (waited for from the start, so that none is missed) }.
  * bps: [{ path, lines: [{ line, condition, hitCondition }] }], functions: ['name']. */
-export async function launchWith(dc, launchArgs, { bps = [], functions = [] } = {}) {
+export async function launchWith(dc, launchArgs, { bps = [], functions = [], exceptionFilters, expectStop = true } = {}) {
   const responses = [];
-  const first = dc.waitForEvent('stopped');
-  first.catch(() => {}); // a test that expects no stop does not wait for it
+  const init = await dc.initializeRequest();
+  // (a wait that never ends would keep the test process alive until it times out)
+  const first = expectStop ? dc.waitForEvent('stopped') : undefined;
+  first?.catch(() => {});
   await Promise.all([
     dc.waitForEvent('initialized').then(async () => {
       for (const b of bps) {
         responses.push(await dc.setBreakpointsRequest({ source: { path: b.path }, breakpoints: b.lines }));
       }
       if (functions.length) responses.push(await dc.setFunctionBreakpointsRequest({ breakpoints: functions.map((name) => ({ name })) }));
+      if (exceptionFilters) await dc.setExceptionBreakpointsRequest({ filters: exceptionFilters });
       await dc.configurationDoneRequest();
     }),
     dc.launchRequest({ multiverseRoot: root, ...launchArgs }),
   ]);
-  return { bps: responses, firstStop: () => stopped(dc, undefined, first) };
+  return { init: init.body, bps: responses, firstStop: () => stopped(dc, undefined, first) };
 }
 
 /** Wait for a stopped event, optionally after an action that causes it (the
