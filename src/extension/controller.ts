@@ -152,10 +152,15 @@ export class Controller implements vscode.Disposable {
         await reportMissingTools(missing, true);
         return false;
       }
-      this.building = new vscode.CancellationTokenSource();
+      const building = new vscode.CancellationTokenSource();
+      this.building = building;
       const outcome = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Window, title: `Multiverse: hybridizing ${folder.name}` },
-        () => runTask(buildTask(folder, plan), this.building!.token),
+        { location: vscode.ProgressLocation.Notification, title: `Multiverse: hybridizing ${folder.name}`, cancellable: true },
+        (progress, token) => {
+          progress.report({ message: plan.command });
+          token.onCancellationRequested(() => building.cancel());
+          return runTask(buildTask(folder, plan), building.token);
+        },
       );
       if (outcome.cancelled) {
         void vscode.window.showInformationMessage('Multiverse: build cancelled.');

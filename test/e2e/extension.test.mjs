@@ -113,6 +113,17 @@ test('Stop cancels a running build', { skip }, async () => {
   });
 });
 
+test("the build's progress notification cancels it too", { skip }, async () => {
+  await step(wb, 'cancel-build-progress', async () => {
+    await wb.command('Notifications: Clear All Notifications');
+    await wb.command('Multiverse: Hybridize');
+    await wb.waitNotification(/Multiverse: hybridizing pthreads/);
+    await wb.waitTerminal(/long build started/);
+    await wb.clickNotificationButton(/Multiverse: hybridizing pthreads/, 'Cancel');
+    await wb.waitNotification(/Multiverse: build cancelled\./);
+  });
+});
+
 test('a broken build gives a Problems entry and an error message', { skip }, async () => {
   await step(wb, 'broken-build', async () => {
     writeManifest(manifest);
