@@ -68,9 +68,6 @@ export const CATCHES: readonly { location: string; what: Catch; condition?: stri
   { location: '*fwd_post_final', what: 'panic-post', condition: `(unsigned int)$rdi == ${MV_REQ_PANIC}` },
 ];
 
-/** The registers a struct trapframe holds, as gdb names them (the frame's field is rflags for eflags). */
-const FRAME_REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'eflags'];
-
 /** Describe the fault or panic thread stopped at; for a trap frame, load its
  * registers into the vCPU (saving the vCPU's) so that gdb unwinds, lists and
  * evaluates the faulting frame itself. */
@@ -94,12 +91,14 @@ export async function catchException(t: Target, what: Catch, thread: number): Pr
 }
 
 async function enterTrapFrame(t: Target, thread: number, tfExpr: string): Promise<Map<string, string>> {
-  const tf = await t.evalNum(thread, tfExpr);
-  const values = new Map<string, bigint>();
-  for (const reg of FRAME_REGS) values.set(reg, await t.evalNum(thread, `((struct trapframe *)${tf})->${reg === 'eflags' ? 'rflags' : reg}`));
-  const saved = await t.readRegisters(thread, FRAME_REGS, 'x');
-  for (const [reg, v] of values) await t.writeRegister(thread, reg, `0x${v.toString(16)}`);
-  return saved;
+  return t.swapRegisters(thread, await t.trapFrame(thread, await t.evalNum(thread, tfExpr)));
+}
+
+/** Where the program's registers are while the kernel serves its system call
+ * on this vCPU: the trap frame mv_syscall_entry builds at the top of the
+ * kernel stack (kernel/aero/entry.S). */
+export async function faultsSyscallFrame(t: Target, thread: number): Promise<Map<string, string>> {
+  return t.trapFrame(thread, await t.evalNum(thread, '((struct cpu *)$gs_base)->kstack_top - sizeof(struct trapframe)'));
 }
 
 /** Put back the registers catchException saved (before the vCPU runs again). */

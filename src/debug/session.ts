@@ -27,6 +27,7 @@ import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
 import { Target } from './target';
 import { threadFromMi } from './threads';
+import { framesBelowSyscall } from './unwind';
 import { Variables } from './variables';
 
 /** Attributes of a `multiverse` attach configuration: a hybrid started with
@@ -67,6 +68,8 @@ export class MultiverseSession extends DebugSession {
   private functionBps: string[] = [];
   private readonly functionBpSet = new Set<string>();
   private lastThread = 1;
+  /** Stacks listed during this stop, by thread. */
+  private readonly stacks = new Map<number, { f: MiTuple; regs?: Map<string, string> }[]>();
 
   constructor() {
     super();
@@ -390,6 +393,7 @@ export class MultiverseSession extends DebugSession {
   private async resume(cmd: string): Promise<void> {
     await this.leaveException();
     await this.view.reset();
+    this.stacks.clear();
     this.state = 'running';
     await this.mi(cmd);
   }
@@ -437,6 +441,7 @@ export class MultiverseSession extends DebugSession {
     if (r.cls !== 'stopped') return;
     if (this.state === 'init' || this.ended) return; // the stop at connection
     this.state = 'stopped';
+    this.stacks.clear();
     if (this.quietStop) {
       this.quietStop(r.results);
       return;
@@ -517,23 +522,49 @@ export class MultiverseSession extends DebugSession {
     });
   }
 
+  /** gdb's frames of a thread (to 200), without a final frame at address 0. */
+  private async gdbFrames(thread: number): Promise<MiTuple[]> {
+    const r = await this.mi(`-stack-list-frames --thread ${thread} 0 199`);
+    const frames = list(r.results, 'stack') as MiTuple[];
+    while (frames.length > 1 && /^0x0+$/.test(str(frames[frames.length - 1], 'addr') ?? '')) frames.pop();
+    return frames;
+  }
+
+  /** The thread's stack for this stop: gdb's frames, and when they end in the
+   * kernel's system-call entry, the program's frames that made the call
+   * (unwound from the syscall trap frame: entry.S has no CFI). Cached until
+   * the target runs. */
+  private async stack(thread: number): Promise<{ f: MiTuple; regs?: Map<string, string> }[]> {
+    const cached = this.stacks.get(thread);
+    if (cached) return cached;
+    const own = (await this.gdbFrames(thread)).map((f) => ({ f }));
+    let below: { f: MiTuple; regs: Map<string, string> }[] = [];
+    if (str(own[own.length - 1]?.f, 'func') === 'mv_syscall_entry' && !this.exception) {
+      try {
+        below = await framesBelowSyscall(this.target, thread, () => this.gdbFrames(thread));
+      } catch (e) {
+        this.log(`multiverse: no program frames below the system call (${errText(e)})\n`, 'stderr');
+      }
+    }
+    const all = [...own, ...below];
+    this.stacks.set(thread, all);
+    return all;
+  }
+
   protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
     await this.guard(response, async () => {
-      const r = await this.mi(`-stack-list-frames --thread ${args.threadId} 0 199`);
-      let frames = list(r.results, 'stack') as MiTuple[];
-      // an unwind that ran off the end (return address 0) is no frame
-      while (frames.length > 1 && /^0x0+$/.test(str(frames[frames.length - 1], 'addr') ?? '')) frames = frames.slice(0, -1);
+      const frames = await this.stack(args.threadId);
       const panicking = this.exception && !this.exception.saved;
       const start = args.startFrame ?? 0;
       const count = args.levels ? Math.min(args.levels, frames.length - start) : frames.length - start;
       const out: DebugProtocol.StackFrame[] = [];
-      for (const f of frames.slice(start, start + count)) {
+      for (const { f, regs } of frames.slice(start, start + count)) {
         const level = Number(str(f, 'level'));
         const func = str(f, 'func');
         const addr = str(f, 'addr') ?? '';
         const file = str(f, 'fullname') ?? str(f, 'file');
         const line = Number(str(f, 'line') ?? 0);
-        const id = this.view.frameId({ thread: args.threadId, level });
+        const id = this.view.frameId({ thread: args.threadId, level, regs });
         const src = file && existsSync(file) ? new Source(basename(file), file) : undefined;
         const sf: DebugProtocol.StackFrame = new StackFrame(id, func && func !== '??' ? func : addr, src, line, 1);
         sf.instructionPointerReference = addr;

@@ -2,8 +2,13 @@
 // numbers, strings and registers of a thread's frame. No DAP here.
 import { list, miQuote, str, type MiClient } from './mi';
 
+/** The registers a struct trapframe (kernel/aero/kern.h) holds, as gdb names
+ * them; the frame's field for eflags is rflags. */
+export const FRAME_REGS = ['rax', 'rbx', 'rcx', 'rdx', 'rsi', 'rdi', 'rbp', 'rsp', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15', 'rip', 'eflags'];
+
 export class Target {
   private regNames: string[] | undefined;
+  private frameLayout: { size: number; offsets: Map<string, number> } | undefined;
 
   constructor(readonly gdb: MiClient) {}
 
@@ -49,5 +54,41 @@ export class Target {
   /** Set a register (in frame level: 0 is the vCPU itself) to a gdb expression's value. */
   async writeRegister(thread: number, reg: string, value: string, level = 0): Promise<void> {
     await this.gdb.send(`-data-evaluate-expression --thread ${thread} --frame ${level} ${miQuote(`$${reg} = ${value}`)}`);
+  }
+
+  /** The registers saved in the kernel's struct trapframe at addr, as hex
+   * strings by gdb register name (one memory read; the field offsets come
+   * from the kernel's debug information, once). */
+  async trapFrame(thread: number, addr: bigint): Promise<Map<string, string>> {
+    if (!this.frameLayout) {
+      const offsets = new Map<string, number>();
+      for (const reg of FRAME_REGS) {
+        offsets.set(reg, Number(await this.evalNum(thread, `&((struct trapframe *)0)->${reg === 'eflags' ? 'rflags' : reg}`)));
+      }
+      this.frameLayout = { size: Number(await this.evalNum(thread, 'sizeof(struct trapframe)')), offsets };
+    }
+    const r = await this.gdb.send(`-data-read-memory-bytes --thread ${thread} 0x${addr.toString(16)} ${this.frameLayout.size}`);
+    const bytes = Buffer.from(str(list(r.results, 'memory')[0], 'contents') ?? '', 'hex');
+    if (bytes.length < this.frameLayout.size) throw new Error(`cannot read the trap frame at 0x${addr.toString(16)}`);
+    const out = new Map<string, string>();
+    for (const [reg, off] of this.frameLayout.offsets) out.set(reg, `0x${bytes.readBigUInt64LE(off).toString(16)}`);
+    return out;
+  }
+
+  /** Put values into the vCPU's registers; returns the registers they replaced. */
+  async swapRegisters(thread: number, values: Map<string, string>): Promise<Map<string, string>> {
+    const saved = await this.readRegisters(thread, [...values.keys()], 'x');
+    for (const [reg, v] of values) await this.writeRegister(thread, reg, v);
+    return saved;
+  }
+
+  /** Run fn with the vCPU's registers set to values, then put them back. */
+  async withRegisters<T>(thread: number, values: Map<string, string>, fn: () => Promise<T>): Promise<T> {
+    const saved = await this.swapRegisters(thread, values);
+    try {
+      return await fn();
+    } finally {
+      for (const [reg, v] of saved) await this.writeRegister(thread, reg, v);
+    }
   }
 }

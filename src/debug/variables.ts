@@ -10,6 +10,9 @@ import type { Target } from './target';
 export interface FrameRef {
   thread: number;
   level: number;
+  /** For a program frame below a system call (not on gdb's own stack): the
+   * registers of its trap frame, put into the vCPU while it is looked at. */
+  regs?: Map<string, string>;
 }
 
 type VarRef =
@@ -66,12 +69,19 @@ export class Variables {
     return [scope('Locals', 'locals', 'locals', false), scope('Arguments', 'args', 'arguments', false), scope('Registers', 'registers', 'registers', true)];
   }
 
+  /** fn with f's registers in the vCPU when f lies below a system call. */
+  private within<T>(f: FrameRef, fn: () => Promise<T>): Promise<T> {
+    return f.regs ? this.t.withRegisters(f.thread, f.regs, fn) : fn();
+  }
+
   async variables(ref: number, start?: number, count?: number): Promise<DebugProtocol.Variable[]> {
     const r = this.vars.get(ref);
     if (!r) throw new Error(STALE);
-    if (r.kind === 'registers') return this.registers(r);
-    if (r.kind === 'varobj') return this.children(r, start, count);
-    return this.frameVariables(r.kind, r);
+    return this.within(r, () => {
+      if (r.kind === 'registers') return this.registers(r);
+      if (r.kind === 'varobj') return this.children(r, start, count);
+      return this.frameVariables(r.kind, r);
+    });
   }
 
   private async registers(f: FrameRef): Promise<DebugProtocol.Variable[]> {
@@ -108,7 +118,7 @@ export class Variables {
       name,
       value: str(t, 'value') ?? '',
       type,
-      variablesReference: numchild > 0 ? this.vars.create({ kind: 'varobj', name: vname, indexed, thread: f.thread, level: f.level }) : 0,
+      variablesReference: numchild > 0 ? this.vars.create({ kind: 'varobj', name: vname, indexed, thread: f.thread, level: f.level, regs: f.regs }) : 0,
     };
     if (evaluateName) v.evaluateName = evaluateName;
     if (indexed) v.indexedVariables = numchild;
@@ -151,6 +161,11 @@ export class Variables {
   async setVariable(ref: number, name: string, value: string): Promise<string> {
     const r = this.vars.get(ref);
     if (!r) throw new Error(STALE);
+    if (r.regs && r.kind === 'registers') throw new Error('registers of a frame below a system call are read-only here');
+    return this.within(r, () => this.assign(r, name, value));
+  }
+
+  private async assign(r: VarRef, name: string, value: string): Promise<string> {
     if (r.kind === 'registers') {
       await this.t.writeRegister(r.thread, name, value, r.level);
       return (await this.t.readRegisters(r.thread, [name], 'x', r.level)).get(name) ?? value;
@@ -170,6 +185,10 @@ export class Variables {
 
   /** Evaluate a gdb expression in a frame: its value, with children when it has any. */
   async evaluate(expr: string, f: FrameRef): Promise<DebugProtocol.Variable> {
+    return this.within(f, () => this.evaluateHere(expr, f));
+  }
+
+  private async evaluateHere(expr: string, f: FrameRef): Promise<DebugProtocol.Variable> {
     try {
       return await this.varobj(expr, expr, f);
     } catch {
@@ -187,7 +206,7 @@ export class Variables {
     };
     this.t.gdb.on('stream', grab);
     try {
-      await this.mi(`-interpreter-exec --thread ${f.thread} --frame ${f.level} console ${miQuote(cmd)}`);
+      await this.within(f, () => this.mi(`-interpreter-exec --thread ${f.thread} --frame ${f.level} console ${miQuote(cmd)}`));
     } finally {
       this.t.gdb.off('stream', grab);
     }

@@ -172,6 +172,19 @@ test('a breakpoint in kernel source (the system-call dispatcher) stops in the ke
   assert.equal(await ev('(char)*(char *)tf->rsi'), "115 's'");
   const args = await scopeVars(dc, s.frames[0].id, 'Arguments');
   assert.match(args.tf.value, /^0xffffffff8/);
+  // below the kernel's frames, the program's that made the call (from the syscall trap frame)
+  const names = s.frames.map((f) => f.name);
+  const entry = names.indexOf('mv_syscall_entry');
+  assert.ok(entry > 0, `the kernel's syscall entry on the stack: ${names}`);
+  const main = s.frames.slice(entry + 1).find((f) => f.name === 'main');
+  assert.ok(main, `main below the system call: ${names}`);
+  assert.equal(main.source?.path, steps);
+  assert.equal(main.line, lineOf('steps.c', 'MARK main write'));
+  const locals = await scopeVars(dc, main.id, 'Locals');
+  assert.equal(locals.total.value, '30');
+  assert.match((await dc.evaluateRequest({ expression: 'msg', frameId: main.id, context: 'hover' })).body.result, /"stepped over a forwarded write\\n"$/);
+  // the kernel frame reads as before: the vCPU's registers were put back
+  assert.equal(await ev('tf->rdi'), '1');
   assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
 });
 
@@ -260,6 +273,9 @@ test('pause while the partner sleeps in a forwarded call, then continue: the rep
   assert.equal(s.body.reason, 'pause');
   // stopped in the kernel, waiting for the partner's reply to the forwarded call
   assert.ok(s.frames.some((f) => f.name === 'fwd_syscall'), `stack: ${s.frames.map((f) => f.name)}`);
+  // and below the kernel, the program's line that made the call
+  const main = s.frames.find((f) => f.name === 'main');
+  assert.equal(main?.line, lineOf('napper.c', 'MARK nap'), `stack: ${s.frames.map((f) => `${f.name}:${f.line}`)}`);
   const threads = await dc.threadsRequest();
   assert.deepEqual(threads.body.threads.map((t) => t.name.replace(/ \(halted\)$/, '')), ['vCPU 0', 'vCPU 1']);
   assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
