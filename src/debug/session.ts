@@ -22,6 +22,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { locateLauncher, type LauncherPaths } from '../core/launcher';
 import { findRoot } from '../core/root';
 import { resolveLaunch, type LaunchArgs } from './config';
+import { disassemble, readMemory } from './disasm';
 import { CATCHES, catchException, leaveException, type Catch, type Exception } from './faults';
 import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
@@ -66,6 +67,7 @@ export class MultiverseSession extends DebugSession {
   /** User breakpoints by source path, function breakpoints. */
   private readonly sourceBps = new Map<string, string[]>();
   private functionBps: string[] = [];
+  private instructionBps: string[] = [];
   private readonly functionBpSet = new Set<string>();
   private lastThread = 1;
   /** Stacks listed during this stop, by thread. */
@@ -118,6 +120,9 @@ export class MultiverseSession extends DebugSession {
       supportsExceptionInfoRequest: true,
       supportsSteppingGranularity: true,
       supportTerminateDebuggee: true,
+      supportsDisassembleRequest: true,
+      supportsReadMemoryRequest: true,
+      supportsInstructionBreakpoints: true,
       exceptionBreakpointFilters: [
         { filter: 'fault', label: 'Program faults', description: 'Stop where the program dies of a signal (SIGSEGV, SIGFPE, abort...)', default: true },
         { filter: 'panic', label: 'Kernel panics', description: 'Stop where the aerokernel panics', default: true },
@@ -350,6 +355,32 @@ export class MultiverseSession extends DebugSession {
             const bp = this.bpFrom(r.results);
             this.functionBps.push(String(bp.id));
             this.functionBpSet.add(String(bp.id));
+            out.push(bp);
+          } catch (e) {
+            const bp: DebugProtocol.Breakpoint = new Breakpoint(false);
+            bp.message = errText(e);
+            out.push(bp);
+          }
+        }
+        response.body = { breakpoints: out };
+      });
+    });
+  }
+
+  protected override async setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> {
+    await this.guard(response, async () => {
+      await this.withStopped(async () => {
+        if (this.instructionBps.length) await this.mi(`-break-delete ${this.instructionBps.join(' ')}`);
+        this.instructionBps = [];
+        const out: DebugProtocol.Breakpoint[] = [];
+        for (const ibp of args.breakpoints) {
+          try {
+            const addr = BigInt(ibp.instructionReference) + BigInt(ibp.offset ?? 0);
+            const cond = ibp.condition ? `-c ${miQuote(ibp.condition)} ` : '';
+            const r = await this.mi(`-break-insert ${cond}${this.hitOption(ibp.hitCondition)}*0x${addr.toString(16)}`);
+            const bp = this.bpFrom(r.results);
+            (bp as DebugProtocol.Breakpoint).instructionReference = `0x${addr.toString(16)}`;
+            this.instructionBps.push(String(bp.id));
             out.push(bp);
           } catch (e) {
             const bp: DebugProtocol.Breakpoint = new Breakpoint(false);
@@ -609,7 +640,25 @@ export class MultiverseSession extends DebugSession {
         return;
       }
       const v = await this.view.evaluate(args.expression, f);
-      response.body = { result: v.value, type: v.type, variablesReference: v.variablesReference, indexedVariables: v.indexedVariables };
+      response.body = {
+        result: v.value, type: v.type, variablesReference: v.variablesReference,
+        indexedVariables: v.indexedVariables, memoryReference: v.memoryReference,
+      };
+    });
+  }
+
+  protected override async disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): Promise<void> {
+    await this.guard(response, async () => {
+      if (this.state !== 'stopped') throw new Error('the hybrid is running: pause it to disassemble');
+      const base = BigInt(args.memoryReference) + BigInt(args.offset ?? 0);
+      response.body = { instructions: await disassemble(this.gdb, base, args.instructionOffset ?? 0, args.instructionCount) };
+    });
+  }
+
+  protected override async readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): Promise<void> {
+    await this.guard(response, async () => {
+      if (this.state !== 'stopped') throw new Error('the hybrid is running: pause it to read memory');
+      response.body = await readMemory(this.gdb, BigInt(args.memoryReference) + BigInt(args.offset ?? 0), args.count);
     });
   }
 

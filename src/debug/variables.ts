@@ -122,6 +122,8 @@ export class Variables {
     };
     if (evaluateName) v.evaluateName = evaluateName;
     if (indexed) v.indexedVariables = numchild;
+    const pointer = /\*\s*$/.test(type) && /^0x[0-9a-f]+/.exec(v.value);
+    if (pointer) v.memoryReference = pointer[0];
     return v;
   }
 

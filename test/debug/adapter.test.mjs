@@ -380,3 +380,35 @@ test('with the "Program faults" filter off, a fault ends the run with 139 withou
   assert.deepEqual((await exited).body, { exitCode: 139 });
   assert.equal(stops, 0);
 });
+
+test('memory behind a pointer, an instruction breakpoint, disassembly from 4 instructions before it', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { init, firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [{ line: lineOf('steps.c', 'MARK main area') }] }] });
+  assert.equal(init.supportsDisassembleRequest, true);
+  let s = await firstStop();
+  // memory: &origin holds { 6, 7, ... }
+  const ptr = await dc.evaluateRequest({ expression: '&origin', frameId: s.frames[0].id, context: 'watch' });
+  assert.match(ptr.body.memoryReference, /^0x[0-9a-f]+$/);
+  const mem = await dc.customRequest('readMemory', { memoryReference: ptr.body.memoryReference, count: 8 });
+  assert.deepEqual([...Buffer.from(mem.body.data, 'base64')], [6, 0, 0, 0, 7, 0, 0, 0]);
+  // an instruction breakpoint at scale's first instruction
+  const fn = await dc.evaluateRequest({ expression: '(unsigned long)&scale', frameId: s.frames[0].id, context: 'watch' });
+  const scaleAddr = BigInt(fn.body.result);
+  const ib = await dc.customRequest('setInstructionBreakpoints', { breakpoints: [{ instructionReference: `0x${scaleAddr.toString(16)}` }] });
+  assert.equal(ib.body.breakpoints[0].verified, true);
+  s = await stopped(dc, () => dc.continueRequest({ threadId: s.body.threadId }));
+  assert.equal(s.body.reason, 'breakpoint');
+  assert.equal(s.frames[0].name, 'scale');
+  assert.equal(BigInt(s.frames[0].instructionPointerReference), scaleAddr);
+  // disassembly from 4 instructions before scale's entry: the 5th is the entry
+  const d = await dc.customRequest('disassemble', { memoryReference: s.frames[0].instructionPointerReference, instructionOffset: -4, instructionCount: 8 });
+  const insns = d.body.instructions;
+  assert.equal(insns.length, 8);
+  assert.equal(BigInt(insns[4].address), scaleAddr);
+  assert.match(insns[4].symbol, /^scale\+0$/);
+  assert.match(insns[4].instruction, /push\s+%rbp/);
+  assert.equal(insns[4].location?.path, steps, JSON.stringify(insns[4]));
+  assert.ok(BigInt(insns[3].address) < scaleAddr && BigInt(insns[5].address) > scaleAddr);
+  await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+});
