@@ -7,7 +7,6 @@
 import { dirname, basename, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
-  Breakpoint,
   DebugSession,
   ExitedEvent,
   InitializedEvent,
@@ -23,6 +22,7 @@ import { locateLauncher, type LauncherPaths } from '../core/launcher';
 import { findRoot } from '../core/root';
 import { resolveLaunch, type LaunchArgs } from './config';
 import { disassemble, readMemory } from './disasm';
+import { Breakpoints } from './breakpoints';
 import { CATCHES, catchException, leaveException, type Catch, type Exception } from './faults';
 import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
@@ -64,11 +64,7 @@ export class MultiverseSession extends DebugSession {
   private panicShown = false;
   /** Internal breakpoints: number -> what they catch. */
   private readonly internal = new Map<string, Catch>();
-  /** User breakpoints by source path, function breakpoints. */
-  private readonly sourceBps = new Map<string, string[]>();
-  private functionBps: string[] = [];
-  private instructionBps: string[] = [];
-  private readonly functionBpSet = new Set<string>();
+  private readonly bps = new Breakpoints(this.gdb);
   private lastThread = 1;
   /** Stacks listed during this stop, by thread. */
   private readonly stacks = new Map<number, { f: MiTuple; regs?: Map<string, string> }[]>();
@@ -294,103 +290,26 @@ export class MultiverseSession extends DebugSession {
 
   // ---- breakpoints -----------------------------------------------------------
 
-  private hitOption(hit: string | undefined): string {
-    if (!hit || !hit.trim()) return '';
-    const m = /^\s*(?:>=|==)?\s*(\d+)\s*$/.exec(hit);
-    if (!m) throw new Error(`hit condition '${hit}' is not understood: use N or >= N (stop from the N-th hit on)`);
-    const n = Number(m[1]);
-    return n > 1 ? `-i ${n - 1} ` : '';
-  }
-
-  private bpFrom(r: MiTuple | undefined, fallbackLine?: number): DebugProtocol.Breakpoint {
-    const b = tup(r, 'bkpt');
-    const loc = b && (str(b, 'line') ? b : (list(b, 'locations')[0] as MiTuple | undefined));
-    const line = Number(str(loc, 'line') ?? fallbackLine);
-    const file = str(loc, 'fullname');
-    const pending = !!(b && str(b, 'pending'));
-    const bp = new Breakpoint(!pending, Number.isFinite(line) ? line : undefined, undefined, file ? new Source(basename(file), file) : undefined);
-    (bp as DebugProtocol.Breakpoint).id = Number(str(b, 'number'));
-    return bp;
-  }
-
   protected override async setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
     await this.guard(response, async () => {
       const path = args.source.path;
       if (!path) throw new Error('breakpoints need a source file on disk');
       await this.withStopped(async () => {
-        const old = this.sourceBps.get(path) ?? [];
-        if (old.length) await this.mi(`-break-delete ${old.join(' ')}`);
-        const ids: string[] = [];
-        const out: DebugProtocol.Breakpoint[] = [];
-        for (const sbp of args.breakpoints ?? []) {
-          try {
-            const cond = sbp.condition ? `-c ${miQuote(sbp.condition)} ` : '';
-            const r = await this.mi(`-break-insert -f ${cond}${this.hitOption(sbp.hitCondition)}--source ${miQuote(path)} --line ${sbp.line}`);
-            const bp = this.bpFrom(r.results, sbp.line);
-            ids.push(String(bp.id));
-            out.push(bp);
-          } catch (e) {
-            const bp: DebugProtocol.Breakpoint = new Breakpoint(false, sbp.line);
-            bp.message = errText(e);
-            out.push(bp);
-          }
-        }
-        this.sourceBps.set(path, ids);
-        response.body = { breakpoints: out };
+        response.body = { breakpoints: await this.bps.setSource(path, args.breakpoints ?? []) };
       });
     });
   }
 
   protected override async setFunctionBreakPointsRequest(response: DebugProtocol.SetFunctionBreakpointsResponse, args: DebugProtocol.SetFunctionBreakpointsArguments): Promise<void> {
-    await this.guard(response, async () => {
-      await this.withStopped(async () => {
-        if (this.functionBps.length) await this.mi(`-break-delete ${this.functionBps.join(' ')}`);
-        this.functionBps = [];
-        this.functionBpSet.clear();
-        const out: DebugProtocol.Breakpoint[] = [];
-        for (const fbp of args.breakpoints) {
-          try {
-            const cond = fbp.condition ? `-c ${miQuote(fbp.condition)} ` : '';
-            const r = await this.mi(`-break-insert -f ${cond}${this.hitOption(fbp.hitCondition)}${miQuote(fbp.name)}`);
-            const bp = this.bpFrom(r.results);
-            this.functionBps.push(String(bp.id));
-            this.functionBpSet.add(String(bp.id));
-            out.push(bp);
-          } catch (e) {
-            const bp: DebugProtocol.Breakpoint = new Breakpoint(false);
-            bp.message = errText(e);
-            out.push(bp);
-          }
-        }
-        response.body = { breakpoints: out };
-      });
-    });
+    await this.guard(response, () => this.withStopped(async () => {
+      response.body = { breakpoints: await this.bps.setFunctions(args.breakpoints) };
+    }));
   }
 
   protected override async setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): Promise<void> {
-    await this.guard(response, async () => {
-      await this.withStopped(async () => {
-        if (this.instructionBps.length) await this.mi(`-break-delete ${this.instructionBps.join(' ')}`);
-        this.instructionBps = [];
-        const out: DebugProtocol.Breakpoint[] = [];
-        for (const ibp of args.breakpoints) {
-          try {
-            const addr = BigInt(ibp.instructionReference) + BigInt(ibp.offset ?? 0);
-            const cond = ibp.condition ? `-c ${miQuote(ibp.condition)} ` : '';
-            const r = await this.mi(`-break-insert ${cond}${this.hitOption(ibp.hitCondition)}*0x${addr.toString(16)}`);
-            const bp = this.bpFrom(r.results);
-            (bp as DebugProtocol.Breakpoint).instructionReference = `0x${addr.toString(16)}`;
-            this.instructionBps.push(String(bp.id));
-            out.push(bp);
-          } catch (e) {
-            const bp: DebugProtocol.Breakpoint = new Breakpoint(false);
-            bp.message = errText(e);
-            out.push(bp);
-          }
-        }
-        response.body = { breakpoints: out };
-      });
-    });
+    await this.guard(response, () => this.withStopped(async () => {
+      response.body = { breakpoints: await this.bps.setInstructions(args.breakpoints) };
+    }));
   }
 
   /** gdb changes breakpoints only while the target is stopped: interrupt a
@@ -492,7 +411,7 @@ export class MultiverseSession extends DebugSession {
     let dapReason = 'step';
     let text: string | undefined;
     if (reason === 'breakpoint-hit') {
-      dapReason = bkpt === this.entryBp ? 'entry' : bkpt && this.functionBpSet.has(bkpt) ? 'function breakpoint' : 'breakpoint';
+      dapReason = bkpt === this.entryBp ? 'entry' : bkpt && this.bps.isFunction(bkpt) ? 'function breakpoint' : 'breakpoint';
     } else if (reason === 'signal-received') {
       dapReason = this.pausing ? 'pause' : 'exception';
       text = this.pausing ? undefined : str(s, 'signal-name');
