@@ -28,7 +28,7 @@ import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
 import { Target } from './target';
 import { threadFromMi } from './threads';
-import { framesBelowSyscall } from './unwind';
+import { framesBelowSyscall, inProgram, programStack, type StackEntry } from './unwind';
 import { Variables } from './variables';
 
 /** Attributes of a `multiverse` attach configuration: a hybrid started with
@@ -67,7 +67,7 @@ export class MultiverseSession extends DebugSession {
   private readonly bps = new Breakpoints(this.gdb);
   private lastThread = 1;
   /** Stacks listed during this stop, by thread. */
-  private readonly stacks = new Map<number, { f: MiTuple; regs?: Map<string, string> }[]>();
+  private readonly stacks = new Map<number, StackEntry[]>();
 
   constructor() {
     super();
@@ -480,23 +480,25 @@ export class MultiverseSession extends DebugSession {
     return frames;
   }
 
-  /** The thread's stack for this stop: gdb's frames, and when they end in the
-   * kernel's system-call entry, the program's frames that made the call
-   * (unwound from the syscall trap frame: entry.S has no CFI). Cached until
+  /** The thread's stack for this stop (unwind.ts): gdb's frames; stopped in
+   * program code without line information, that frame and its nearest
+   * caller with lines and on; when the frames end in the kernel's
+   * system-call entry, the program's frames that made the call. Cached until
    * the target runs. */
-  private async stack(thread: number): Promise<{ f: MiTuple; regs?: Map<string, string> }[]> {
+  private async stack(thread: number): Promise<StackEntry[]> {
     const cached = this.stacks.get(thread);
     if (cached) return cached;
-    const own = (await this.gdbFrames(thread)).map((f) => ({ f }));
-    let below: { f: MiTuple; regs: Map<string, string> }[] = [];
-    if (str(own[own.length - 1]?.f, 'func') === 'mv_syscall_entry' && !this.exception) {
-      try {
-        below = await framesBelowSyscall(this.target, thread, () => this.gdbFrames(thread));
-      } catch (e) {
-        this.log(`multiverse: no program frames below the system call (${errText(e)})\n`, 'stderr');
+    const list = () => this.gdbFrames(thread);
+    let all: StackEntry[] = (await list()).map((f) => ({ f }));
+    try {
+      if (inProgram(all[0]?.f) && !str(all[0].f, 'fullname')) {
+        all = await programStack(this.target, thread, undefined, list);
+      } else if (str(all[all.length - 1]?.f, 'func') === 'mv_syscall_entry' && !this.exception) {
+        all = [...all, ...(await framesBelowSyscall(this.target, thread, list))];
       }
+    } catch (e) {
+      this.log(`multiverse: the program's frames could not be completed (${errText(e)})\n`, 'stderr');
     }
-    const all = [...own, ...below];
     this.stacks.set(thread, all);
     return all;
   }

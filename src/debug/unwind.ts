@@ -1,23 +1,26 @@
-// unwind.ts - the program's frames below a system call the kernel is
-// serving: gdb cannot unwind through the kernel's syscall entry (entry.S has
-// no CFI), so the program's registers come from the trap frame the entry
-// built, and where gdb's unwinding stops in code without unwind information
-// (musl's syscall wrappers), the stack is scanned for the first return
-// address, right after a call, into code with line information.
+// unwind.ts - call stacks gdb cannot unwind by itself. Program code runs
+// with musl's functions, which have no unwind information, and the kernel's
+// syscall entry (entry.S) has no CFI. So: below a system call the program's
+// registers come from the trap frame the entry built; and where the stack
+// stops in code without line information, only its innermost frame is
+// taken from gdb, and the stack is scanned for the first return address,
+// right after a call, into code with line information, from which gdb
+// unwinds again.
 import { MV_IMAGE_BASE, MV_KERNEL_VIRT } from '../core/generated/abi';
 import { faultsSyscallFrame } from './faults';
 import { list, str, type MiTuple } from './mi';
-import type { Target } from './target';
+import { FRAME_REGS, type Target } from './target';
 
-/** One listed frame and the registers to put into the vCPU to look at it. */
-export interface BelowFrame {
+/** One listed frame, and for a frame not on gdb's own stack the registers to
+ * put into the vCPU to look at it. */
+export interface StackEntry {
   f: MiTuple;
-  regs: Map<string, string>;
+  regs?: Map<string, string>;
 }
 
 const SCAN_WORDS = 128;
 
-/** Does the code before ret end in a call instruction? (bytes = the 8 before ret) */
+/** Does the code before ret end in a call instruction? (b = the 8 bytes before ret) */
 function callBefore(b: Buffer): boolean {
   const at = (i: number) => b[b.length + i];
   return at(-5) === 0xe8 ||                                         // call rel32
@@ -37,17 +40,15 @@ async function hasLine(t: Target, thread: number, addr: bigint): Promise<boolean
   return list(r.results, 'asm_insns').some((l) => str(l, 'line') !== undefined);
 }
 
-/** The frames of the program that made the system call this vCPU's kernel
- * code serves; listFrames lists gdb's frames for the vCPU's registers. */
-export async function framesBelowSyscall(t: Target, thread: number, listFrames: () => Promise<MiTuple[]>): Promise<BelowFrame[]> {
-  const regs = await faultsSyscallFrame(t, thread);
-  const first = (await t.withRegisters(thread, regs, listFrames)).map((f) => ({ f, regs }));
-  const last = first[first.length - 1]?.f;
-  if (last && str(last, 'fullname')) return first;
-  // gdb stopped in code without line information: find its caller on the stack
-  // candidates: program addresses (the image is linked at MV_IMAGE_BASE; the kernel is in the upper half)
-  const lo = BigInt(MV_IMAGE_BASE);
-  const hi = MV_KERNEL_VIRT;
+/** Is a frame in program code (the image at its link address, below the kernel's half)? */
+export function inProgram(f: MiTuple | undefined): boolean {
+  const a = BigInt(str(f, 'addr') ?? '0');
+  return a >= BigInt(MV_IMAGE_BASE) && a < MV_KERNEL_VIRT;
+}
+
+/** The registers of the nearest caller with line information of code
+ * stopped with regs (found on the stack above regs' rsp), or undefined. */
+async function callerWithLines(t: Target, thread: number, regs: Map<string, string>): Promise<Map<string, string> | undefined> {
   const sp = BigInt(regs.get('rsp') ?? '0');
   let stack: Buffer = Buffer.alloc(0);
   for (const n of [SCAN_WORDS * 8, 256, 64]) {
@@ -56,16 +57,34 @@ export async function framesBelowSyscall(t: Target, thread: number, listFrames: 
   }
   for (let i = 0; i + 8 <= stack.length; i += 8) {
     const ret = stack.readBigUInt64LE(i);
-    if (ret < lo + 8n || ret >= hi) continue;
+    if (ret < BigInt(MV_IMAGE_BASE) + 8n || ret >= MV_KERNEL_VIRT) continue;
     if (!callBefore(await readBytes(t, thread, ret - 8n, 8).catch(() => Buffer.alloc(8)))) continue;
-    if (!(await hasLine(t, thread, ret))) continue;
+    if (!(await hasLine(t, thread, ret - 1n))) continue;
     const caller = new Map(regs);
-    // inside the call instruction, as gdb looks up a caller's line (the return
-    // address may already belong to the next line)
+    // inside the call instruction, as gdb looks up a caller's line (the
+    // return address may already belong to the next line)
     caller.set('rip', `0x${(ret - 1n).toString(16)}`);
     caller.set('rsp', `0x${(sp + BigInt(i) + 8n).toString(16)}`);
-    const rest = (await t.withRegisters(thread, caller, listFrames)).map((f) => ({ f, regs: caller }));
-    return [...first, ...rest];
+    return caller;
   }
-  return first;
+  return undefined;
+}
+
+/** The program's stack for registers regs (undefined: the vCPU's own);
+ * listFrames lists gdb's frames for the registers in the vCPU. */
+export async function programStack(t: Target, thread: number, regs: Map<string, string> | undefined, listFrames: () => Promise<MiTuple[]>): Promise<StackEntry[]> {
+  const frames = regs ? await t.withRegisters(thread, regs, listFrames) : await listFrames();
+  if (!frames.length || str(frames[0], 'fullname') || !inProgram(frames[0])) return frames.map((f) => ({ f, regs }));
+  // stopped in code without line information: gdb's unwinding from there is guesswork
+  const here = regs ?? (await t.readRegisters(thread, FRAME_REGS, 'x'));
+  const caller = await callerWithLines(t, thread, here);
+  if (!caller) return [{ f: frames[0], regs }];
+  const rest = await t.withRegisters(thread, caller, listFrames);
+  return [{ f: frames[0], regs }, ...rest.map((f) => ({ f, regs: caller }))];
+}
+
+/** The frames of the program that made the system call this vCPU's kernel
+ * code serves (from the trap frame at the top of the kernel stack). */
+export async function framesBelowSyscall(t: Target, thread: number, listFrames: () => Promise<MiTuple[]>): Promise<StackEntry[]> {
+  return programStack(t, thread, await faultsSyscallFrame(t, thread), listFrames);
 }

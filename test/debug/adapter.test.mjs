@@ -23,7 +23,7 @@ let dc;
 let tempsBefore;
 
 before(async () => {
-  env = await setup(['steps', 'fault', 'spin', 'napper']);
+  env = await setup(['steps', 'fault', 'spin', 'napper', 'abort']);
   tempsBefore = new Set(adapterTempDirs());
 });
 after(() => env?.cleanup());
@@ -411,4 +411,19 @@ test('memory behind a pointer, an instruction breakpoint, disassembly from 4 ins
   assert.ok(BigInt(insns[3].address) < scaleAddr && BigInt(insns[5].address) > scaleAddr);
   await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
   assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+});
+
+test('abort() stops with SIGABRT; below the musl frame (no line information) main at the abort() call; then 134', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.abort });
+  const s = await firstStop();
+  assert.equal(s.body.reason, 'exception');
+  assert.equal(s.body.text, 'SIGABRT');
+  assert.equal(s.frames[0].source, undefined, 'the innermost frame is in musl');
+  assert.equal(s.frames[0].presentationHint, 'subtle');
+  const main = s.frames.find((f) => f.source);
+  assert.equal(main?.name, 'main', `stack: ${s.frames.map((f) => `${f.name}:${f.line}`)}`);
+  assert.equal(main.source.path.split('/').pop(), 'abort.c');
+  assert.equal(main.line, lineOf('abort.c', 'abort();', join(root, 'test', 'programs')));
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 134 });
 });
