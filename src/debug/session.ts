@@ -27,7 +27,7 @@ import { CATCHES, catchException, leaveException, type Catch, type Exception } f
 import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
 import { Target } from './target';
-import { threadFromMi } from './threads';
+import { runningThread, threadFromMi } from './threads';
 import { framesBelowSyscall, inProgram, programStack, type StackEntry } from './unwind';
 import { Variables } from './variables';
 
@@ -214,7 +214,8 @@ export class MultiverseSession extends DebugSession {
   protected override async configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): Promise<void> {
     await this.guard(response, async () => {
       if (this.stopOnEntry) {
-        const r = await this.mi('-break-insert -t main');
+        // main, or the ELF's entry point in a program without one
+        const r = await this.mi('-break-insert -t main').catch(() => this.mi('-break-insert -t *_start'));
         this.entryBp = str(tup(r.results, 'bkpt'), 'number');
       }
       await this.resume('-exec-continue');
@@ -460,7 +461,8 @@ export class MultiverseSession extends DebugSession {
   protected override async threadsRequest(response: DebugProtocol.ThreadsResponse): Promise<void> {
     await this.guard(response, async () => {
       if (this.state !== 'stopped') {
-        response.body = { threads: [new Thread(this.lastThread, `vCPU ${this.lastThread - 1}`)] };
+        const t = runningThread(this.lastThread);
+        response.body = { threads: [new Thread(t.id, t.name)] };
         return;
       }
       const r = await this.mi('-thread-info');

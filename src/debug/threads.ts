@@ -20,3 +20,9 @@ export function threadFromMi(t: MiTuple): ShownThread | undefined {
   const halted = /halted/.test(details) ? ' (halted)' : '';
   return { id, name: `vCPU ${n}${halted}` };
 }
+
+/** While the target runs gdb cannot list threads; DAP still wants one: the
+ * last one that stopped (gdb thread ids count vCPUs from 1). */
+export function runningThread(id: number): ShownThread {
+  return { id, name: `vCPU ${id - 1}` };
+}
