@@ -43,9 +43,8 @@ before(async () => {
     version: '0.2.0',
     configurations: [{
       type: 'multiverse', request: 'launch', name: 'Debug steps as a hybrid',
-      // the checkout, as the extension would resolve it (a remote window does
-      // not resolve ${config:multiverse.root} from machine settings)
-      program: '${workspaceFolder}/steps', multiverseRoot: root,
+      // the checkout from the multiverse.root setting, as the snippets write it
+      program: '${workspaceFolder}/steps', multiverseRoot: '${config:multiverse.root}',
     }],
   }, null, 2));
   const vsix = packageExtension(tmp);
