@@ -4,7 +4,7 @@
 // variables.ts, faults and panics in faults.ts. The program and the
 // aerokernel run in ring 0 in one address space, so one gdb with both symbol
 // files sees and stops in either.
-import { dirname, basename, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import {
   DebugSession,
@@ -19,7 +19,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { locateLauncher, type LauncherPaths } from '../core/launcher';
-import { findRoot } from '../core/root';
+import { findRoot, rootAt } from '../core/root';
 import { resolveLaunch, type LaunchArgs } from './config';
 import { disassemble, readMemory } from './disasm';
 import { Breakpoints } from './breakpoints';
@@ -152,8 +152,15 @@ export class MultiverseSession extends DebugSession {
     });
   }
 
-  /** The launcher and kernel of the checkout. */
-  private paths(rootDir: string | undefined, kernel: string | undefined, program: string): LauncherPaths {
+  /** The launcher and kernel of the checkout. A relative rootDir (the
+   * multiverse.root setting may be relative to the workspace folder) is taken
+   * from the first of bases that has a checkout there. */
+  private paths(rootDir: string | undefined, kernel: string | undefined, program: string, bases: readonly string[] = []): LauncherPaths {
+    const rel = rootDir;
+    if (rel && !isAbsolute(rel)) {
+      const found = [...bases, dirname(resolve(program))].map((b) => resolve(b, rel)).find((d) => rootAt(d));
+      if (found) rootDir = found;
+    }
     const root = findRoot(rootDir, __dirname) ?? findRoot(undefined, dirname(resolve(program)));
     if (!root) {
       const tried = rootDir ? `multiverseRoot ${rootDir} has no bin/multiverse` : 'multiverseRoot is not set';
@@ -164,7 +171,8 @@ export class MultiverseSession extends DebugSession {
 
   private async launch(args: LaunchArgs): Promise<void> {
     const run = resolveLaunch(args);
-    const paths = this.paths(args.multiverseRoot, args.kernel, run.program);
+    const bases = [args.cwd, args.manifest && dirname(resolve(args.cwd ?? '.', args.manifest))].filter((b): b is string => !!b);
+    const paths = this.paths(args.multiverseRoot, args.kernel, run.program, bases);
     this.stopOnEntry = !!args.stopOnEntry;
     const h = new Hybrid(paths, run, await freePort(), args.kernelLog !== false, (text, category) => this.log(text, category));
     this.hybrid = h;

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { testTag } from '../lib/harness.mjs';
 import {
   TEST_MS, adapterTempDirs, childrenOf, launchWith, lineOf, outputOf, programsDir, root, runToEnd, scopeVars,
@@ -289,7 +289,8 @@ test('launch from a manifest takes the program, its arguments and cpus from mult
     chmodSync(join(ws, 'steps'), 0o755);
     writeFileSync(join(ws, 'multiverse.json'), JSON.stringify({ program: 'steps', args: ['one'], cpus: 1 }));
     dc = await startClient(env.adapter);
-    const { firstStop } = await launchWith(dc, { manifest: join(ws, 'multiverse.json') }, { functions: ['main'] });
+    // multiverse.root may be relative to the workspace folder (here: the launch cwd)
+    const { firstStop } = await launchWith(dc, { manifest: join(ws, 'multiverse.json'), cwd: ws, multiverseRoot: relative(ws, root) }, { functions: ['main'] });
     const s = await firstStop();
     const args = await scopeVars(dc, s.frames[0].id, 'Arguments');
     assert.equal(args.argc.value, '2');
