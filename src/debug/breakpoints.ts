@@ -36,6 +36,7 @@ function fromMi(r: MiTuple | undefined, fallbackLine?: number): DebugProtocol.Br
   const pending = !!(b && str(b, 'pending'));
   const bp: DebugProtocol.Breakpoint = new Breakpoint(!pending, Number.isFinite(line) ? line : undefined, undefined, file ? new Source(basename(file), file) : undefined);
   bp.id = Number(str(b, 'number'));
+  if (pending) bp.message = 'no code here in the program or the kernel (pending)';
   return bp;
 }
 

@@ -56,6 +56,10 @@ test('a breakpoint in the program stops at its line with the call stack, argumen
   const { bps: [bps], firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [{ line }] }] });
   assert.equal(bps.body.breakpoints[0].verified, true);
   assert.equal(bps.body.breakpoints[0].line, line);
+  // a source file gdb knows nothing of: unverified, saying why
+  const none = await dc.setBreakpointsRequest({ source: { path: join(programsDir, 'no_such_file.c') }, breakpoints: [{ line: 3 }] });
+  assert.equal(none.body.breakpoints[0].verified, false);
+  assert.match(none.body.breakpoints[0].message, /no code here/);
   const s = await firstStop();
   assert.equal(s.body.reason, 'breakpoint');
   assert.deepEqual(s.frames.slice(0, 3).map((f) => [f.name, f.line, f.source?.path]), [
