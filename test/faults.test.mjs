@@ -32,13 +32,12 @@ test('divide by zero: SIGFPE (136), reported in divide at div_zero.c:LINE', asyn
     lines: [markerLine(programsDir, 'div_zero.c')] });
 });
 
-test('abort(): SIGABRT (134), buffered stdout lost as natively, reported', async () => {
+test('abort(): SIGABRT (134), buffered stdout lost as natively, reported from main', async () => {
   const { native, hybrid } = await runBoth(progs.elf.abort);
   assert.equal(native.stdout.toString(), 'flushed before abort\n');
   assert.equal(native.stderr.toString(), 'stderr line before abort\n');
-  // abort() raises inside musl (no frame pointers): the frames are checked
-  // for form only
-  assertFault(native, hybrid, { status: 134, signal: 'SIGABRT' });
+  assertFault(native, hybrid, { status: 134, signal: 'SIGABRT', func: 'main', file: 'abort.c',
+    lines: [markerLine(programsDir, 'abort.c', 'abort();')] });
 });
 
 test('stack overflow by recursion: SIGSEGV (139), reported in recurse', async () => {
