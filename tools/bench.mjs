@@ -217,7 +217,9 @@ async function benchCore(opts) {
   // the rest: the core's own ratios (*_vs_*) and figures without a pair
   for (const [k, v] of Object.entries(figures)) {
     if (shown.has(k) || baselines.has(k)) continue;
-    say(`  ${k.padEnd(36)} ${String(v).padStart(14)}${/_vs_/.test(k) ? '  (ratio computed by the core bench)' : '  (no baseline)'}`);
+    const ratio = /_vs_/.test(k);
+    const unit = ratio || !unitOf(k) ? '' : ` ${unitOf(k)}`;
+    say(`  ${k.padEnd(36)} ${`${v}${unit}`.padStart(14)}${ratio ? '  (ratio computed by the core bench)' : '  (no baseline)'}`);
   }
   for (const [k, v] of Object.entries(figures)) all[`core.${k}`] = v;
 }
