@@ -111,7 +111,7 @@ export async function benchStartup(paths: LauncherPaths, elf: string, runs: numb
 
 /** Build a C source with bin/mvcc into out; throws BenchError with the
  * compiler's output on failure. */
-export function buildWithMvcc(root: string, source: string, out: string): void {
-  const r = spawnSync(join(root, 'bin', 'mvcc'), ['-O2', '-o', out, source], { encoding: 'utf8' });
+export function buildWithMvcc(root: string, source: string, out: string, flags: readonly string[] = []): void {
+  const r = spawnSync(join(root, 'bin', 'mvcc'), ['-O2', ...flags, '-o', out, source], { encoding: 'utf8' });
   if (r.status !== 0) throw new BenchError(`bin/mvcc ${source} failed:\n${r.stdout}${r.stderr}`);
 }

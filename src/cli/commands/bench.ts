@@ -1,10 +1,12 @@
-// bench.ts - `multiverse bench`: start-up figures, each against a baseline
-// measured in the same run (boot to main vs `qemu -version`, a whole hello
-// run vs native). --json prints one flat object of numbers plus `machine`.
+// bench.ts - `multiverse bench`: the core micro-benchmarks of issue 3
+// (src/core/microbench.ts, bench/microbench.c), each against a baseline
+// measured in the same run. --json prints one flat object of numbers (null
+// when a figure cannot be measured, with a `notes` entry) plus `machine`.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BenchError, benchStartup, buildWithMvcc } from '../../core/bench';
+import { BenchError, buildWithMvcc } from '../../core/bench';
 import { locateLauncher } from '../../core/launcher';
+import { formatTable, runMicroBench } from '../../core/microbench';
 import { STATUS_FAILURE } from '../../core/status';
 import { intOption, parseArgs, type OptionSpec } from '../args';
 import type { CliContext, Command, Outcome } from '../command';
@@ -17,12 +19,14 @@ const specs: readonly OptionSpec[] = [
 
 const usage = `usage: multiverse bench [--json] [--runs N]
 
-Start-up benchmarks on examples/hello (built with bin/mvcc), medians of N runs
-(default 5), each with its baseline from the same run:
-  boot_to_main_ms    launcher start to the kernel entering the program,
-                     against qemu_version_ms (qemu-system-x86_64 -version)
-  hello_hybrid_ms    a whole hybrid run, against hello_native_ms
---json prints one flat JSON object of numbers plus a "machine" object.
+Core micro-benchmarks (docs/benchmarks.md): bench/microbench.c, built with
+bin/mvcc, run natively and as a hybrid in the same run. Forwarded calls
+against a native cache-line ping-pong and native getppid; natively handled
+calls (every optional call placed native) against Linux; thread create+join
+and futex ping-pong; boot to main (median of N traced runs, default 5); the
+CPU an idle hybrid uses over 5 s. A figure that cannot be measured is
+reported as n/a (null in JSON) with a note saying why.
+--json prints one flat JSON object of numbers plus "machine" and "notes".
 `;
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
@@ -35,16 +39,13 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
   const paths = locateLauncher(ctx.root);
   const outDir = join(ctx.root, 'build', 'bench');
   mkdirSync(outDir, { recursive: true });
-  const elf = join(outDir, 'hello');
+  const elf = join(outDir, 'microbench');
   try {
-    buildWithMvcc(ctx.root, join(ctx.root, 'examples', 'hello', 'hello.c'), elf);
-    const r = await benchStartup(paths, elf, runs);
-    if (p.options.has('json')) {
-      ctx.out(`${JSON.stringify({ ...r.figures, machine: r.machine })}\n`);
-    } else {
-      ctx.out(`machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.accel}; median of ${runs} runs\n`);
-      for (const [k, v] of Object.entries(r.figures)) ctx.out(`  ${k.padEnd(30)} ${v}\n`);
-    }
+    buildWithMvcc(ctx.root, join(ctx.root, 'bench', 'microbench.c'), elf, ['-pthread']);
+    const json = p.options.has('json');
+    const r = await runMicroBench({ root: ctx.root, paths, elf, bootRuns: runs, progress: json ? undefined : (l) => ctx.err(`bench: ${l}\n`) });
+    if (json) ctx.out(`${JSON.stringify({ ...r.figures, machine: r.machine, notes: r.notes })}\n`);
+    else ctx.out(formatTable(r));
     return { status: 0 };
   } catch (e) {
     if (e instanceof BenchError) {
@@ -57,7 +58,7 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'start-up benchmarks against same-run baselines (--json)',
+  summary: 'core micro-benchmarks against same-run baselines (--json)',
   usage,
   run,
 };
