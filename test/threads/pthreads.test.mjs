@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { assertFault, assertSame } from '../lib/compare.mjs';
+import { assertFault, assertSame, markerLine, reportLines } from '../lib/compare.mjs';
 import { tempDir } from '../lib/harness.mjs';
-import { buildThreads, CPU_COUNTS, hybrid, hybridArgv, native, runWithHeldStdin } from './lib.mjs';
+import { buildThreads, CPU_COUNTS, hybrid, hybridArgv, native, runWithHeldStdin, threadsDir } from './lib.mjs';
 
 const names = ['create_join', 'sync', 'tls_keys', 'errno_threads', 'detached', 'cancel', 'timeouts',
   'thread_files', 'stdin_block', 'prodcons', 'thread_fault'];
@@ -17,7 +17,8 @@ const names = ['create_join', 'sync', 'tls_keys', 'errno_threads', 'detached', '
 // name, program, arguments, and what the native output must show (so that a
 // broken program cannot make native and hybrid agree on nonsense)
 const cases = [
-  ['create/join 1000 threads', 'create_join', ['1000'], /^threads=1000 sum=332840500 /],
+  ['create/join 1000 threads, 32 alive at a time', 'create_join', ['1000', '32'], /^threads=1000 sum=332840500 /],
+  ['100 threads alive at once', 'create_join', ['200', '100'], /^threads=200 sum=2648100 /],
   ['mutex counter, 4 threads', 'sync', ['mutex', '4', '2000'], /^mutex threads=4 count=8000 /],
   ['condition variable bounded queue, 2+2 threads', 'sync', ['condvar', '4', '1000'], /^condvar producers=2 consumers=2 items=2000 /],
   ['rwlock: readers see the writers\' invariant', 'sync', ['rwlock', '4', '1000'], /^rwlock writers=2 readers=2 reads=2000 broken=0 /],
@@ -27,7 +28,7 @@ const cases = [
   ['__thread variables and pthread keys with destructors', 'tls_keys', [], /thread 7: tls_counter=7100 key_value_at_exit=3500\nmain: tls_counter=100 tls_buf='' key=0\n$/],
   ['errno is per thread', 'errno_threads', [], /thread 5: errno=34 .* changed_by_others=0\n$/],
   ['detached threads', 'detached', [], /^detached threads=128 /],
-  ['deferred pthread_cancel at cancellation points', 'cancel', [], /condwait: cancelled, cleanup=1\nread: cancelled, cleanup=1\nnanosleep: cancelled, cleanup=1\ntestcancel: cancelled, cleanup=1\ndisabled: finished, cleanup=100\n$/],
+  ['deferred pthread_cancel at cancellation points', 'cancel', [], /^testcancel: cancelled, cleanup=1\ndisabled: finished, cleanup=100\ncondwait: cancelled, cleanup=1\nnanosleep: cancelled, cleanup=1\nread: cancelled, cleanup=1\n$/],
   ['futex timeouts: cond_timedwait, sem_timedwait, mutex_timedlock expire', 'timeouts', [], /^(?:.*ETIMEDOUT, waited at least the timeout: yes\n){4}cond_timedwait woken before its 10s deadline: ok\nsem_timedwait with a past deadline: ETIMEDOUT\n$/],
   ['producer/consumer: forwarded writes overlap computing', 'prodcons', ['300'], /items=300 fnv=[0-9a-f]{16}\n$/],
 ];
@@ -96,10 +97,11 @@ for (const cpus of CPU_COUNTS) {
       const n = await native(progs.elf.thread_fault);
       assert.equal(n.stdout.toString(), 'main: starting the crasher\ncrasher: about to fault\n');
       const h = await hybrid(progs.elf.thread_fault, cpus);
-      // the thread is named in the report once the kernel defines how;
-      // until then: status, stdout, and a report whose first line is
-      // "multiverse: ... SIGSEGV ..." followed by symbolized frames
-      assertFault(n, h, { status: 139, signal: 'SIGSEGV' });
+      const line = markerLine(threadsDir, 'thread_fault.c');
+      assertFault(n, h, { status: 139, signal: 'SIGSEGV', func: 'crasher', file: 'thread_fault.c', lines: [line] });
+      // kernel/ros/launch.c: "multiverse: PROG terminated by SIGSEGV (...) at
+      // 0xRIP, address 0xADDR in thread TID" (no thread part for main)
+      assert.match(reportLines(n, h)[0], /^multiverse: \S+ terminated by SIGSEGV \(.*\) at 0x[0-9a-f]+, address 0x0 in thread \d+$/);
     });
   });
 }

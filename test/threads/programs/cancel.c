@@ -93,8 +93,11 @@ static void *disabled(void *arg)
 int main(void)
 {
     CHECK_ERRNO(pipe(pipefd));
-    void *(*fns[5])(void *) = { in_condwait, in_read, in_sleep, in_compute, disabled };
-    const char *names[5] = { "condwait", "read", "nanosleep", "testcancel", "disabled" };
+    /* from the least to the most the kernel must do: a flag polled by the
+     * thread, a futex wait, a sleep, a forwarded read; each result is
+     * flushed at once so that a run that hangs shows how far it got */
+    void *(*fns[5])(void *) = { in_compute, disabled, in_condwait, in_sleep, in_read };
+    const char *names[5] = { "testcancel", "disabled", "condwait", "nanosleep", "read" };
     pthread_t t[5];
     for (long i = 0; i < 5; i++)
         CHECK(pthread_create(&t[i], NULL, fns[i], (void *)(uintptr_t)i));
@@ -109,6 +112,7 @@ int main(void)
         CHECK(pthread_join(t[i], &ret));
         printf("%s: %s, cleanup=%d\n", names[i], ret == PTHREAD_CANCELED ? "cancelled" : ret == (void *)42 ? "finished" : "?",
                cleaned[i]);
+        fflush(stdout);
     }
     return 0;
 }
