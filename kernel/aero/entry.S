@@ -113,3 +113,40 @@ mv_syscall_entry:
     popfq                           /* -> saved rsp */
     mov (%rsp), %rsp
     jmp *%rcx
+
+/* void ctx_switch(uint64_t *save_ksp, uint64_t new_ksp): save the
+ * callee-saved registers on this kernel stack, store rsp, continue on the
+ * other thread's kernel stack where it called ctx_switch (or at
+ * thread_first for a new thread). */
+    .globl ctx_switch
+ctx_switch:
+    push %rbp
+    push %rbx
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, (%rdi)
+    mov %rsi, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbx
+    pop %rbp
+    ret
+
+/* A new thread's first return: its trap frame is right above. */
+    .globl thread_first
+thread_first:
+    jmp iret_path
+
+/* void preempt_switch(struct trapframe *tf): tf is a copy, on the current
+ * thread's kernel stack, of the frame a timer interrupt pushed on its IST
+ * stack. Continue on the kernel stack (the IST frame is abandoned), let
+ * another thread run, and return to the program through tf. */
+    .globl preempt_switch
+preempt_switch:
+    mov %rdi, %rsp
+    call sched_preempted
+    jmp iret_path

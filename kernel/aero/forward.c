@@ -1,5 +1,7 @@
-/* forward.c - the forwarding client: post a request in slot 0, spin
- * briefly, then back off with LAPIC one-shots and hlt until DONE. */
+/* forward.c - the forwarding client: post a request in the current
+ * thread's slot, spin briefly, then block the thread until the scheduler's
+ * polling (timer ticks, or LAPIC one-shot back-off when the vCPU is idle)
+ * sees DONE. */
 #include "kern.h"
 #include "x86.h"
 
@@ -8,7 +10,7 @@ static uint64_t n_bells, n_backoffs;    /* for the log line at the end */
 
 static struct mv_slot *slot(void)
 {
-    return (struct mv_slot *)(KVIRT + MV_SLOTS_ADDR);
+    return (struct mv_slot *)(KVIRT + MV_SLOTS_ADDR) + sched_slot();
 }
 
 /* Post a request; returns true if the partner was asleep (doorbell rung). */
@@ -16,7 +18,7 @@ static bool post(struct mv_slot *s, uint32_t req, int64_t nr, const int64_t arg[
                  uint64_t callsite)
 {
     s->req = req;
-    s->tid = k_boot->pid;
+    s->tid = sched_tid();
     s->nr = nr;
     for (int i = 0; i < 6; i++)
         s->arg[i] = arg ? arg[i] : 0;
@@ -29,7 +31,7 @@ static bool post(struct mv_slot *s, uint32_t req, int64_t nr, const int64_t arg[
     mfence();
     if (!__atomic_load_n(&s->partner_sleeping, __ATOMIC_RELAXED))
         return false;
-    outb(MV_DOORBELL_PORT, 0);              /* slot index */
+    outb(MV_DOORBELL_PORT, (uint8_t)sched_slot());
     n_bells++;
     return true;
 }
@@ -39,7 +41,7 @@ static bool done(struct mv_slot *s)
     return __atomic_load_n(&s->state, __ATOMIC_ACQUIRE) == MV_SLOT_DONE;
 }
 
-/* Spin, then back off. After a doorbell spin long enough to cover the
+/* Spin, then block. After a doorbell spin long enough to cover the
  * partner's wake-up: a vCPU woken from hlt is itself slow to resume, and
  * would then find the partner asleep again on the next call. */
 static void wait_done(struct mv_slot *s, bool rang)
@@ -59,31 +61,25 @@ static void wait_done(struct mv_slot *s, bool rang)
                 cpu_pause();
     }
     n_backoffs++;
-    uint64_t posted = s->t_post;
-    for (uint64_t ns = FWD_BACKOFF_NS; !done(s); ns *= 2) {
-        /* never sleep longer than a quarter of the time waited so far: a
-         * call that blocked for t is seen done at most t/4 late */
-        uint64_t quarter = time_tsc_to_ns(rdtsc() - posted) / 4;
-        if (ns > FWD_BACKOFF_MAX)
-            ns = FWD_BACKOFF_MAX;
-        if (ns > quarter && quarter > FWD_BACKOFF_NS)
-            ns = quarter;
-        lapic_oneshot(ns);
-        if (!done(s))
-            sti_hlt();
-    }
-    lapic_resume_tick();
+    sched_wait_slot(s);
 }
 
 int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t callsite,
                     int64_t *ret2)
 {
+    sched_slot_acquire();
     struct mv_slot *s = slot();
     wait_done(s, post(s, req, nr, arg, callsite));
     int64_t ret = s->ret;
     if (ret2)
         *ret2 = s->ret2;
+    if (s->interrupt) {                 /* a signal ended the call (see sched_interrupt) */
+        s->interrupt = 0;
+        if (ret == -EINTR)
+            ret = -ERESTARTSYS;
+    }
     __atomic_store_n(&s->state, MV_SLOT_FREE, __ATOMIC_RELEASE);
+    sched_slot_release();
     dlog(FWD, "fwd: req %u nr %ld = %ld\n", req, nr, ret);
     return ret;
 }

@@ -28,7 +28,9 @@
 #define ENODEV  19
 #define EINVAL  22
 #define ENOSYS  38
+#define ENOTSUP  95
 #define ETIMEDOUT 110
+#define ERESTARTSYS 512     /* kernel-internal: restart after the handler */
 
 /* Register state of the program (or kernel) at a trap or system call. */
 struct trapframe {
@@ -135,7 +137,7 @@ _Noreturn void trap_return(struct trapframe *tf);
 int sys_entry(struct trapframe *tf);
 
 /* ---- forward.c ---- */
-/* Post a request on slot 0 and wait for its reply. Returns ret; *ret2 gets
+/* Post a request on the current thread's slot and wait for its reply. Returns ret; *ret2 gets
  * ret2 when non-NULL. */
 int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t callsite,
                     int64_t *ret2);
@@ -148,6 +150,36 @@ void fwd_log_stats(void);
 /* Report once that the program called an owned call the kernel lacks. */
 void fwd_nosys_note(int64_t nr);
 
+/* ---- sched.c: threads, scheduler, futex, sleeping ---- */
+/* Make the boot flow thread 0 (tid = pid) on this vCPU's kernel stack. */
+void sched_init(void);
+int32_t sched_tid(void);
+/* Slot index of the current thread (= its thread index). */
+unsigned sched_slot(void);
+/* Threads alive (not exited). */
+unsigned sched_live(void);
+bool sched_tid_alive(int32_t tid);
+/* Hold the current thread's slot (waiting while a thread sharing it holds
+ * it); returns its index. Release after the reply is read. */
+unsigned sched_slot_acquire(void);
+void sched_slot_release(void);
+/* Block the current thread until slot s is DONE (other threads run). */
+void sched_wait_slot(struct mv_slot *s);
+/* Timer tick that interrupted program code described by tf: may switch. */
+void sched_tick(struct trapframe *tf);
+/* The pending set and mask of another live thread; false if none. */
+bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked);
+/* A signal became deliverable to thread tid: end its futex wait or sleep
+ * (the call returns -ERESTARTSYS). */
+void sched_interrupt(int32_t tid);
+/* vCPUs that run threads. */
+unsigned k_ncpus_online(void);
+void sched_log_stats(void);
+
+/* ---- sysmisc.c ---- */
+/* End the run with exit status (exit_group, or the last thread's exit). */
+_Noreturn void k_exit_run(int status);
+
 /* ---- time.c ---- */
 /* MV_REQ_TIMESYNC: fill the clock fields of the boot information. */
 void time_sync(void);
@@ -157,6 +189,7 @@ uint64_t time_tsc_to_ns(uint64_t dtsc);
 /* TSC ticks for ns nanoseconds. */
 uint64_t time_ns_to_tsc(uint64_t ns);
 int64_t time_monotonic_ns(void);
+int64_t time_realtime_ns(void);
 struct vdso_data;
 /* Copy the clock state into the vDSO's data page. */
 void time_vdso_fill(struct vdso_data *d);
@@ -184,6 +217,7 @@ void lapic_timer_irq(struct trapframe *tf);
 void sig_init(void);
 /* Make sig pending for the program (si_code as Linux's siginfo). */
 void sig_raise(int sig, int code);
+/* The current thread's mask and pending set (the scheduler swaps them). */
 extern uint64_t sig_blocked, sig_pending;
 /* True if a pending signal is not blocked (cheap: checked on every return). */
 static inline bool sig_ready(void) { return sig_pending & ~sig_blocked; }

@@ -104,4 +104,6 @@ void lapic_timer_irq(struct trapframe *tf)
         tf->vector = 13;
         sig_fault(tf, SIGSEGV, SI_KERNEL, 0);
     }
+    if (is_user_addr(tf->rip))
+        sched_tick(tf);
 }

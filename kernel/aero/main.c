@@ -92,6 +92,7 @@ void kmain(uint32_t start_info)
     cpu_init();
     check_boot_info(ram_top);
     k_boot->kernel_boot_tsc = t0;
+    sched_init();
     mm_init();
     lapic_init();
     time_sync();

@@ -5,6 +5,8 @@
 #define KSTACK_SIZE       0x4000      /* syscall (kernel) stack per CPU */
 #define IST_STACK_SIZE    0x4000      /* each IST stack */
 #define BOOT_STACK_SIZE   0x4000
+#define MAX_THREADS       512         /* threads alive at once; the first MV_MAX_SLOTS
+                                       * have a slot (and partner) each */
 
 #define TICK_HZ           100         /* periodic LAPIC tick */
 #define FWD_SPIN_NS       20000       /* spin this long before backing off */

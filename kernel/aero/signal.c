@@ -102,6 +102,29 @@ void sig_raise(int sig, int code)
     dlog(SIG, "sig: %d raised, %s\n", sig, sig_blocked & bit(sig) ? "blocked" : "pending");
 }
 
+/* tkill/tgkill: make sig pending for thread tid (its own pending set) and
+ * interrupt a blocking call it is in. */
+static long raise_thread(int32_t tid, int sig, int code)
+{
+    if (sig < 0 || sig > NSIG)
+        return -EINVAL;
+    if (tid == sched_tid()) {
+        if (sig)
+            sig_raise(sig, code);
+        return 0;
+    }
+    uint64_t *pending, blocked;
+    if (!sched_thread_signals(tid, &pending, &blocked))
+        return -ESRCH;
+    if (!sig || (ignored(sig) && !(blocked & bit(sig))))
+        return 0;
+    *pending |= bit(sig);
+    pending_code[sig] = code;
+    if (!(blocked & bit(sig)))
+        sched_interrupt(tid);
+    return 0;
+}
+
 static bool on_altstack(uint64_t sp)
 {
     return !(altstack.flags & SS_DISABLE) && sp > altstack.sp && sp <= altstack.sp + altstack.size;
@@ -302,18 +325,18 @@ long sys_kill(struct trapframe *tf)
 
 long sys_tkill(struct trapframe *tf)
 {
-    if ((int32_t)tf->rdi != k_boot->pid)
-        return (int32_t)tf->rdi <= 0 ? -EINVAL : -ESRCH;
-    return raise_self((int)tf->rsi, SI_TKILL);
+    if ((int32_t)tf->rdi <= 0)
+        return -EINVAL;
+    return raise_thread((int32_t)tf->rdi, (int)tf->rsi, SI_TKILL);
 }
 
 long sys_tgkill(struct trapframe *tf)
 {
     if ((int32_t)tf->rdi <= 0 || (int32_t)tf->rsi <= 0)
         return -EINVAL;
-    if ((int32_t)tf->rdi != k_boot->pid || (int32_t)tf->rsi != k_boot->pid)
+    if ((int32_t)tf->rdi != k_boot->pid)
         return -ESRCH;
-    return raise_self((int)tf->rdx, SI_TKILL);
+    return raise_thread((int32_t)tf->rsi, (int)tf->rdx, SI_TKILL);
 }
 
 long sys_rt_sigpending(struct trapframe *tf)

@@ -75,6 +75,17 @@ int sys_entry(struct trapframe *tf)
         if (ret == -EPIPE && raises_sigpipe(nr, tf))
             sig_raise(SIGPIPE, 0);
     }
+    if (ret == -ERESTARTSYS) {
+        /* interrupted by a signal: run the handler, then the call again
+         * (as Linux does for SA_RESTART handlers; musl's cancellation
+         * handler relies on rip pointing at the syscall instruction) */
+        if (sig_ready()) {
+            tf->rip -= 2;
+            ret = (long)nr;
+        } else {
+            ret = -EINTR;
+        }
+    }
     tf->rax = (uint64_t)ret;
     if (nr == NR_RT_SIGRETURN) {
         sig_deliver_pending(tf);

@@ -62,7 +62,7 @@ int64_t time_monotonic_ns(void)
     return monotonic_ref + (int64_t)time_tsc_to_ns(rdtsc() - tsc_ref);
 }
 
-static int64_t realtime_ns(void)
+int64_t time_realtime_ns(void)
 {
     return realtime_ref + (int64_t)time_tsc_to_ns(rdtsc() - tsc_ref);
 }
@@ -75,7 +75,7 @@ static int64_t clock_ns(int64_t id)
 {
     switch (id) {
     case CLK_REALTIME: case CLK_REALTIME_COARSE:
-        return realtime_ns();
+        return time_realtime_ns();
     case CLK_MONOTONIC: case CLK_MONOTONIC_RAW: case CLK_MONOTONIC_COARSE: case CLK_BOOTTIME:
         return time_monotonic_ns();
     case CLK_PROCESS_CPU: case CLK_THREAD_CPU:
@@ -121,7 +121,7 @@ long sys_gettimeofday(struct trapframe *tf)
     if (tf->rdi) {
         if (!mm_user_ok(tf->rdi, 16))
             return -EFAULT;
-        int64_t ns = realtime_ns();
+        int64_t ns = time_realtime_ns();
         int64_t *tv = (int64_t *)tf->rdi;
         tv[0] = ns / (int64_t)NSEC;
         tv[1] = ns % (int64_t)NSEC / 1000;
@@ -136,7 +136,7 @@ long sys_gettimeofday(struct trapframe *tf)
 
 long sys_time(struct trapframe *tf)
 {
-    int64_t sec = realtime_ns() / (int64_t)NSEC;
+    int64_t sec = time_realtime_ns() / (int64_t)NSEC;
     if (tf->rdi) {
         if (!mm_user_ok(tf->rdi, 8))
             return -EFAULT;

@@ -41,14 +41,14 @@ _Noreturn void trap_program_dies(struct trapframe *tf, int sig, int vector, uint
     memset(rep, 0, sizeof *rep);
     rep->signal = sig;
     rep->vector = vector;
-    rep->tid = k_boot->pid;
+    rep->tid = sched_tid();
     rep->rip = tf->rip;
     rep->addr = addr;
     rep->error_code = vector >= 0 ? tf->error : 0;
     rep->rsp = tf->rsp;
     panic_frames(rep, tf->rip, tf->rsp, tf->rbp, true);
-    kprintf("trap: program killed by signal %d (vector %d) at rip %lx addr %lx rsp %lx\n",
-            sig, vector, tf->rip, addr, tf->rsp);
+    kprintf("trap: program killed by signal %d (vector %d) in thread %d at rip %lx addr %lx "
+            "rsp %lx\n", sig, vector, rep->tid, tf->rip, addr, tf->rsp);
     for (unsigned i = 0; i < rep->nframes; i++)
         kprintf("  #%u %lx\n", i + 1, rep->frames[i]);
     fwd_post_final(MV_REQ_FAULT, NULL);

@@ -45,7 +45,7 @@
 
 #include <stdint.h>
 
-#define MV_ABI_VERSION      1u
+#define MV_ABI_VERSION      2u
 
 #define MV_BOOT_MAGIC       0x544f4f4256534d4dull   /* "MMSVBOOT" */
 #define MV_NOTE_NAME        "Multiverse"
@@ -163,7 +163,11 @@ struct mv_slot {
     uint64_t t_post;
     uint64_t host_ns;
     uint64_t seq;                       /* incremented by the HRT per request */
-    uint8_t  pad[128 - 120];
+    /* (ABI 2) set by the HRT while a signal waits for this call to end: the
+     * launcher interrupts the partner's blocking call (it returns -EINTR
+     * if it had not finished); the HRT clears it after reading the reply */
+    volatile uint32_t interrupt;
+    uint32_t pad2;
 };
 
 /* Fault and panic report (one, since either ends the run). */

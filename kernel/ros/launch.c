@@ -147,8 +147,11 @@ static void describe_fault(const struct mv_report *rep)
             snprintf(where + n, sizeof where - (size_t)n, ", address 0x%llx",
                      (unsigned long long)rep->addr);
     }
-    fprintf(stderr, "multiverse: %s terminated by SIG%s (%s)%s\n", opts.prog_argv[0],
-            sigabbrev_np(sig) ?: "?", d, where);
+    char thread[48] = "";
+    if (rep->tid && rep->tid != region.boot->pid)     /* not the main thread */
+        snprintf(thread, sizeof thread, " in thread %d", rep->tid);
+    fprintf(stderr, "multiverse: %s terminated by SIG%s (%s)%s%s\n", opts.prog_argv[0],
+            sigabbrev_np(sig) ?: "?", d, where, thread);
     uint64_t pcs[MV_MAX_FRAMES + 1];
     unsigned n = 0;
     if (rep->rip)
@@ -191,7 +194,10 @@ static _Noreturn void finish(enum mv_end end, int status)
     case MV_END_FAULT:
         if (rep.signal <= 0 || rep.signal >= 65)
             rep.signal = SIGSEGV;
-        describe_fault(&rep);
+        /* a write into a broken pipe ends the program quietly, as natively
+         * (the kernel raises SIGPIPE on -EPIPE; the partner no longer does) */
+        if (!(rep.signal == SIGPIPE && rep.vector < 0))
+            describe_fault(&rep);
         mv_stats_write();
         exit(128 + rep.signal);
     case MV_END_PANIC:

@@ -22,6 +22,7 @@ struct mv_opts {
     enum mv_accel accel;
     const char *log_path;       /* kernel log file, or NULL */
     bool trace;
+    bool debug;                 /* MV_BOOT_DEBUG: verbose kernel log */
     const char *stats_path;     /* "-" = stderr, or NULL */
     int gdb_port;               /* 0 = no gdb stub */
     bool wait_gdb;

@@ -17,6 +17,7 @@ static const char usage[] =
     "  --accel auto|kvm|tcg  (default: $MULTIVERSE_ACCEL or auto)\n"
     "  --log FILE         write the kernel log to FILE (default: $MULTIVERSE_LOG)\n"
     "  --trace            log every forwarded call with its latency\n"
+    "  --debug            verbose kernel log (MV_BOOT_DEBUG)\n"
     "  --stats FILE|-     at exit, write forwarded-call counts and host time\n"
     "  --gdb PORT         QEMU gdb stub on 127.0.0.1:PORT\n"
     "  --wait-gdb         start the vCPUs stopped, waiting for gdb\n"
@@ -115,7 +116,7 @@ static void set_defaults(struct mv_opts *o)
 
 void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
 {
-    enum { O_KERNEL = 256, O_MEM, O_CPUS, O_ACCEL, O_LOG, O_TRACE, O_STATS,
+    enum { O_KERNEL = 256, O_MEM, O_CPUS, O_ACCEL, O_LOG, O_TRACE, O_DEBUG, O_STATS,
            O_GDB, O_WAIT_GDB, O_NATIVE, O_FORWARD, O_HELP };
     static const struct option longopts[] = {
         { "kernel", required_argument, 0, O_KERNEL },
@@ -124,6 +125,7 @@ void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
         { "accel", required_argument, 0, O_ACCEL },
         { "log", required_argument, 0, O_LOG },
         { "trace", no_argument, 0, O_TRACE },
+        { "debug", no_argument, 0, O_DEBUG },
         { "stats", required_argument, 0, O_STATS },
         { "gdb", required_argument, 0, O_GDB },
         { "wait-gdb", no_argument, 0, O_WAIT_GDB },
@@ -151,6 +153,7 @@ void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
         case O_ACCEL: o->accel = parse_accel(optarg); break;
         case O_LOG: o->log_path = optarg; break;
         case O_TRACE: o->trace = true; break;
+        case O_DEBUG: o->debug = true; break;
         case O_STATS: o->stats_path = optarg; break;
         case O_GDB:
             o->gdb_port = (int)parse_int(optarg, 1, 65535, "--gdb needs a TCP port (not '%s')");

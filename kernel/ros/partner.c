@@ -123,11 +123,26 @@ enum mv_end mv_partner_ending(const struct mv_region *r, int *status)
     return MV_END_NONE;
 }
 
+/* The signal that interrupts a partner's blocking call (no SA_RESTART). */
+#define INTERRUPT_SIG (SIGRTMIN + 2)
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+}
+
 void mv_partner_ring(unsigned idx)
 {
     if (idx >= the_nr_slots)
         return;
     struct partner *p = __atomic_load_n(&partners[idx], __ATOMIC_ACQUIRE);
+    if (p && the_region->slots[idx].interrupt &&
+        __atomic_load_n(&the_region->slots[idx].state, __ATOMIC_ACQUIRE) == MV_SLOT_CLAIMED) {
+        /* a signal waits in the HRT for this call: end it with EINTR (the
+         * HRT rings again while it waits, covering a call not yet entered) */
+        pthread_kill(p->thread, INTERRUPT_SIG);
+        return;
+    }
     if (!p) {
         pthread_mutex_lock(&start_lock);
         if (!partners[idx])
@@ -211,7 +226,9 @@ static void trace_call(const struct mv_region *r, const struct mv_call *c, const
         mv_log_line("%s) = %ld <%.1f us>", buf, ret, ns / 1e3);
 }
 
-/* The program wrote into a broken pipe: Linux would have sent it SIGPIPE. */
+/* Consume the SIGPIPE a write into a broken pipe raised here (it is
+ * blocked in partners). The program's SIGPIPE is the kernel's business: it
+ * raises it on -EPIPE with the program's disposition. */
 static bool took_sigpipe(void)
 {
     sigset_t set;
@@ -231,8 +248,8 @@ static long do_syscall(struct partner *p, long nr, const int64_t args[6], uint64
     mv_stats_add(nr, *host_ns);
     if (tracing)
         trace_call(p->r, &p->call, args, ret, *host_ns);
-    if (ret == -EPIPE && took_sigpipe())
-        set_ending(p, MV_END_SIGNAL, SIGPIPE);
+    if (ret == -EPIPE)
+        (void)took_sigpipe();
     return ret;
 }
 
@@ -296,6 +313,10 @@ static bool serve(struct partner *p, struct mv_slot *s)
 static void *partner_main(void *arg)
 {
     struct partner *p = arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, INTERRUPT_SIG);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     struct mv_slot *s = &p->r->slots[p->idx];
     for (;;) {
         wait_posted(p, s);
@@ -332,6 +353,9 @@ void mv_partners_init(struct mv_region *r, unsigned nr_slots, int event_fd, int 
     the_nr_slots = nr_slots < MV_MAX_SLOTS ? nr_slots : MV_MAX_SLOTS;
     the_event_fd = event_fd;
     the_door_fd = door_fd;
+    struct sigaction sa = { .sa_handler = on_interrupt };  /* no SA_RESTART */
+    sigemptyset(&sa.sa_mask);
+    sigaction(INTERRUPT_SIG, &sa, NULL);
     for (unsigned i = 0; i < the_nr_slots; i++) {
         memset(&r->slots[i], 0, sizeof r->slots[i]);
         /* no partner yet: the first request rings, and the ring creates one */

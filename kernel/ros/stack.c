@@ -47,7 +47,7 @@ static void fill_boot_info(struct mv_region *r, const struct mv_image *img,
     memset(bi, 0, sizeof *bi);
     bi->magic = MV_BOOT_MAGIC;
     bi->abi_version = MV_ABI_VERSION;
-    bi->flags = o->trace ? MV_BOOT_TRACE : 0;
+    bi->flags = (o->trace ? MV_BOOT_TRACE : 0) | (o->debug ? MV_BOOT_DEBUG : 0);
     bi->ram_size = r->ram_size;
     bi->region_base = r->base;
     bi->region_end = r->end;
