@@ -1,9 +1,17 @@
 /* lib.c - the few C library routines the compiler and the kernel need. */
 #include "kern.h"
 
+/* Quadwords where possible: under TCG each rep iteration costs about the
+ * same whatever its width, so stosq clears 8x faster than stosb. */
 void *memset(void *d, int c, size_t n)
 {
     void *ret = d;
+    if (!(((uintptr_t)d | n) & 7)) {
+        uint64_t q = 0x0101010101010101ull * (uint8_t)c;
+        size_t nq = n / 8;
+        __asm__ volatile("rep stosq" : "+D"(d), "+c"(nq) : "a"(q) : "memory");
+        return ret;
+    }
     __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
     return ret;
 }

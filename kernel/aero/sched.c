@@ -43,6 +43,7 @@ struct thread {
     int state, wait, wake_reason;
     int32_t tid;
     unsigned idx;
+    unsigned slot_idx;          /* idx % nr_slots */
     uint64_t ksp;               /* saved kernel rsp while switched out */
     uint64_t kstack_top;
     uint64_t fs_base;
@@ -59,6 +60,7 @@ struct thread {
 static struct thread threads[MAX_THREADS];
 static uint8_t kstack0[KSTACK_SIZE] __attribute__((aligned(16)));
 static struct thread *slot_owner[MV_MAX_SLOTS];
+static unsigned slot_waiters;   /* threads blocked in W_SLOT */
 static struct thread *cur;
 static unsigned used = 1, nr_slots, live;    /* entries [0, used) were ever taken */
 static int32_t next_tid;
@@ -111,7 +113,7 @@ int32_t sched_tid(void)
 
 unsigned sched_slot(void)
 {
-    return cur ? cur->idx % nr_slots : 0;
+    return cur ? cur->slot_idx : 0;
 }
 
 unsigned sched_live(void)
@@ -165,7 +167,7 @@ static uint64_t poll_waiters(void)
                 continue;
             }
             if (t->slot->interrupt)     /* ring until the partner's call ends */
-                outb(MV_DOORBELL_PORT, (uint8_t)(t->idx % nr_slots));
+                outb(MV_DOORBELL_PORT, (uint8_t)t->slot_idx);
             /* poll no more often than every FWD_BACKOFF_NS, and never later
              * than a quarter of the time waited so far */
             uint64_t q = time_tsc_to_ns(rdtsc() - t->slot->t_post) / 4;
@@ -255,7 +257,9 @@ unsigned sched_slot_acquire(void)
         cur->state = T_BLOCKED;
         cur->wait = W_SLOT;
         cur->deadline = 0;
+        slot_waiters++;
         schedule();
+        slot_waiters--;
     }
     slot_owner[i] = cur;
     return i;
@@ -267,6 +271,8 @@ void sched_slot_release(void)
     if (!cur || slot_owner[i] != cur)
         return;
     slot_owner[i] = NULL;
+    if (!slot_waiters)
+        return;
     for (unsigned k = i; k < used; k += nr_slots)
         if (threads[k].state == T_BLOCKED && threads[k].wait == W_SLOT) {
             wake(&threads[k], WOKEN);
@@ -354,6 +360,7 @@ long sys_clone(struct trapframe *tf)
     }
     memset((uint8_t *)t + sizeof t->fpu, 0, sizeof *t - sizeof t->fpu);
     t->idx = idx;
+    t->slot_idx = idx % nr_slots;
     t->tid = next_tid++;
     t->kstack_top = kstack_top;
     if (idx >= used)
@@ -530,7 +537,7 @@ void sched_interrupt(int32_t tid)
          * which fwd_request turns into a restart after the handler */
         t->slot->interrupt = 1;
         mfence();
-        outb(MV_DOORBELL_PORT, (uint8_t)(t->idx % nr_slots));
+        outb(MV_DOORBELL_PORT, (uint8_t)t->slot_idx);
     }
 }
 

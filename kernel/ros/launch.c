@@ -348,6 +348,7 @@ int main(int argc, char **argv)
     mv_partner_trace(opts.trace);
     mv_partners_init(&region, MV_NR_SLOTS, pfd[P_EVENT].fd, pfd[P_DOOR].fd);
     pid_t pid = mv_qemu_spawn(&opts, accel, &region, log_w, door_w, err_w);
+    mv_affinity_target(pid, opts.cpus);
     mv_fd_close(log_w);
     mv_fd_close(door_w);
     mv_fd_close(err_w);

@@ -173,6 +173,14 @@ long mv_check_special(const struct mv_region *r, struct mv_call *c);
 /* Copy-back work after a SPECIAL call ran (recvmsg, OUTP...). */
 void mv_special_after(const struct mv_region *r, struct mv_call *c, long ret);
 
+/* ---- affinity.c ---- */
+/* Remember QEMU's pid and vCPU count for mv_affinity_split. */
+void mv_affinity_target(pid_t qemu, unsigned vcpus);
+/* With 2 or more host CPUs, pin QEMU's vCPU threads ("CPU n/...") to the
+ * first min(vcpus, CPUs - 1) CPUs and the launcher's threads to the rest.
+ * Called once the kernel is up (MV_REQ_READY), when the vCPUs exist. */
+void mv_affinity_split(void);
+
 /* ---- partner.c ---- */
 
 /* Slots (and so partners) the launcher serves: one per HRT thread. */

@@ -295,6 +295,7 @@ static bool serve(struct partner *p, struct mv_slot *s)
     case MV_REQ_TIMESYNC: timesync(p->r, s, &ret, &ret2); break;
     case MV_REQ_READY:
         ready_ns = clock_ns(CLOCK_MONOTONIC_RAW) - start_raw_ns;
+        mv_affinity_split();
         if (tracing)
             mv_log_line("kernel ready %.1f ms after launch", ready_ns / 1e6);
         break;

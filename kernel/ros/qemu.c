@@ -96,6 +96,8 @@ static void build_argv(struct argv_buf *a, const struct mv_opts *o, enum mv_acce
         (unsigned long long)r->ram_size, CHILD_MEM_FD);
     add(a, "-smp");
     add(a, "%u", o->cpus);
+    add(a, "-name");                    /* vCPU threads named "CPU n/TCG": affinity.c */
+    add(a, "multiverse,debug-threads=on");
     add(a, "-nodefaults");
     add(a, "-no-user-config");
     add(a, "-display");
