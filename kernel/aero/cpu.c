@@ -33,23 +33,25 @@ struct dt_ptr {
     uint64_t base;
 } __attribute__((packed));
 
-static struct cpu cpu0;
-static struct tss tss0 __attribute__((aligned(16)));
-static uint64_t gdt[5] __attribute__((aligned(16)));
+struct cpu k_cpus[MAX_CPUS];
+static struct tss tss_of[MAX_CPUS] __attribute__((aligned(16)));
+static uint64_t gdt_of[MAX_CPUS][5] __attribute__((aligned(16)));
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static uint8_t kstack[KSTACK_SIZE] __attribute__((aligned(16)));
-static uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t ist_stack[MAX_CPUS][3][IST_STACK_SIZE] __attribute__((aligned(16)));
 
-static void gdt_load(void)
+static void gdt_load(unsigned id)
 {
-    uint64_t base = (uint64_t)&tss0, limit = sizeof tss0 - 1;
+    struct tss *t = &tss_of[id];
+    uint64_t *gdt = gdt_of[id];
+    uint64_t base = (uint64_t)t, limit = sizeof *t - 1;
     gdt[0] = 0;
     gdt[SEL_KCODE / 8] = 0x00af9a000000ffffull;
     gdt[SEL_KDATA / 8] = 0x00cf92000000ffffull;
     gdt[SEL_TSS / 8] = (limit & 0xffff) | (base & 0xffffff) << 16 | 0x89ull << 40 |
                        ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
     gdt[SEL_TSS / 8 + 1] = base >> 32;
-    struct dt_ptr p = { sizeof gdt - 1, (uint64_t)gdt };
+    struct dt_ptr p = { sizeof gdt_of[id] - 1, (uint64_t)gdt };
     __asm__ volatile("lgdt %0\n\t"
                      "pushq %1\n\t"
                      "leaq 1f(%%rip), %%rax\n\t"
@@ -70,12 +72,12 @@ static unsigned ist_for(unsigned vec)
     return vec < 32 ? IST_EXC : IST_IRQ;
 }
 
-static void idt_load(void)
+static void idt_load(unsigned id)
 {
     for (unsigned i = 0; i < 3; i++)
-        tss0.ist[i] = (uint64_t)ist_stack[i] + IST_STACK_SIZE;
-    tss0.iomap_base = sizeof tss0;
-    for (unsigned v = 0; v < 256; v++) {
+        tss_of[id].ist[i] = (uint64_t)ist_stack[id][i] + IST_STACK_SIZE;
+    tss_of[id].iomap_base = sizeof tss_of[id];
+    for (unsigned v = 0; v < 256 && id == 0; v++) {
         uint64_t h = (uint64_t)mv_isr_table + v * ISR_STUB_SIZE;
         idt[v] = (struct idt_gate){
             .off_lo = h & 0xffff, .sel = SEL_KCODE, .ist = (uint8_t)ist_for(v),
@@ -108,13 +110,15 @@ static void fpu_init(void)
     dlog(BOOT, "cpu: sse on, xsave %s, avx %s\n", xsave ? "yes" : "no", avx ? "yes" : "no");
 }
 
-void cpu_init(void)
+void cpu_init(unsigned id)
 {
-    cpu0.self = &cpu0;
-    cpu0.kstack_top = (uint64_t)kstack + KSTACK_SIZE;
-    gdt_load();
-    idt_load();
-    wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
+    struct cpu *c = &k_cpus[id];
+    c->self = c;
+    c->id = id;
+    c->kstack_top = (uint64_t)kstack + KSTACK_SIZE;    /* until a thread runs */
+    gdt_load(id);
+    idt_load(id);
+    wrmsr(MSR_GS_BASE, (uint64_t)c);
     wrmsr(MSR_FS_BASE, 0);
     fpu_init();
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);

@@ -91,7 +91,7 @@ mv_syscall_entry:
     push $VEC_SYSCALL
     PUSH_GPRS
     mov %rsp, %rdi
-    call sys_entry
+    call sys_enter
     test %eax, %eax
     jnz iret_path
     /* C code preserved rbx, rbp, r12-r15 and the fast return changes none
@@ -136,10 +136,18 @@ ctx_switch:
     pop %rbp
     ret
 
-/* A new thread's first return: its trap frame is right above. */
+/* A new thread's first return: its trap frame is right above. The kernel
+ * lock came with the vCPU: drop it on the way out. */
     .globl thread_first
 thread_first:
+    call k_unlock
     jmp iret_path
+
+/* The boot vCPU's idle thread starts here (SMP). */
+    .globl idle_first
+idle_first:
+    call sched_idle_loop
+    ud2
 
 /* void preempt_switch(struct trapframe *tf): tf is a copy, on the current
  * thread's kernel stack, of the frame a timer interrupt pushed on its IST

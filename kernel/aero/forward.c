@@ -44,22 +44,32 @@ static bool done(struct mv_slot *s)
 /* Spin, then block. After a doorbell spin long enough to cover the
  * partner's wake-up: a vCPU woken from hlt is itself slow to resume, and
  * would then find the partner asleep again on the next call. */
-static void wait_done(struct mv_slot *s, bool rang)
+static bool spin_done(struct mv_slot *s, bool rang)
 {
     if (time_tsc_hz()) {
         uint64_t end = rdtsc() + time_ns_to_tsc(rang ? FWD_SPIN_BELL_NS : FWD_SPIN_NS);
         while (rdtsc() < end)
             if (done(s))
-                return;
+                return true;
             else
                 cpu_pause();
     } else {
         for (int i = 0; i < FWD_SPIN_PRE_SYNC; i++)
             if (done(s))
-                return;
+                return true;
             else
                 cpu_pause();
     }
+    return false;
+}
+
+static void wait_done(struct mv_slot *s, bool rang)
+{
+    k_unlock();                 /* the slot is this thread's alone */
+    bool ok = spin_done(s, rang);
+    k_lock();
+    if (ok)
+        return;
     n_backoffs++;
     sched_wait_slot(s);
 }

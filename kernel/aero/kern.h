@@ -40,13 +40,21 @@ struct trapframe {
     uint64_t rip, cs, rflags, rsp, ss;
 };
 
+struct thread;
+
 /* Per-CPU data, reached through GS base. */
 struct cpu {
     struct cpu *self;
     uint64_t kstack_top;        /* syscall entry switches to this */
     uint64_t user_rsp;          /* scratch: program rsp at syscall entry */
     uint64_t ticks;             /* timer interrupts taken */
+    unsigned id;                /* 0 = the boot vCPU */
+    uint32_t apic_id;
+    struct thread *cur;         /* the thread running here */
+    struct thread *idle;        /* this vCPU's idle thread */
+    volatile bool idling;       /* halted in the idle loop: wake with an IPI */
 };
+extern struct cpu k_cpus[MAX_CPUS];
 
 /* True if addr is in the lower half (program code or data). */
 static inline bool is_user_addr(uint64_t addr) { return addr < 0x0000800000000000ull; }
@@ -90,8 +98,8 @@ size_t strlen(const char *s);
 
 /* ---- cpu.c ---- */
 /* Load GDT, TSS, IDT, per-CPU GS base, control registers, SSE/XSAVE,
- * the syscall MSRs. */
-void cpu_init(void);
+ * the syscall MSRs, for vCPU id (0: the boot vCPU, which builds the IDT). */
+void cpu_init(unsigned id);
 static inline struct cpu *this_cpu(void)
 {
     struct cpu *c;
@@ -102,6 +110,8 @@ static inline struct cpu *this_cpu(void)
 /* ---- mm.c: page tables, program address checks ---- */
 /* Build and load the final page tables. */
 void mm_init(void);
+/* Load them on another vCPU. */
+void mm_load(void);
 /* True if [addr, addr+len) is mapped program memory (in the region, not the
  * stack guard). Overflow-safe; len 0 is accepted if addr is in range. */
 bool mm_user_ok(uint64_t addr, uint64_t len);
@@ -132,9 +142,11 @@ extern char mv_isr_table[];             /* 256 stubs of ISR_STUB_SIZE bytes */
 _Noreturn void trap_return(struct trapframe *tf);
 
 /* ---- syscall.c ---- */
-/* Dispatch the system call in tf (called from entry.S). Returns 0 for the
- * fast return (rcx and r11 clobbered), 1 to restore every register. */
+/* Dispatch the system call in tf (called by sys_enter, from entry.S, which
+ * holds the kernel lock around it). Returns 0 for the fast return (rcx and
+ * r11 clobbered), 1 to restore every register. */
 int sys_entry(struct trapframe *tf);
+int sys_enter(struct trapframe *tf);
 
 /* ---- forward.c ---- */
 /* Post a request on the current thread's slot and wait for its reply. Returns ret; *ret2 gets
@@ -172,8 +184,20 @@ bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked);
 /* A signal became deliverable to thread tid: end its futex wait or sleep
  * (the call returns -ERESTARTSYS). */
 void sched_interrupt(int32_t tid);
+/* The kernel lock (a no-op with one vCPU). k_lock returns false if this
+ * vCPU already held it (then do not unlock). */
+bool k_lock(void);
+void k_unlock(void);
+/* An AP enters the scheduler (never returns). */
+_Noreturn void sched_ap_enter(void);
+_Noreturn void sched_idle_loop(void);
+
+/* ---- smp.c ---- */
 /* vCPUs that run threads. */
 unsigned k_ncpus_online(void);
+/* Start the other vCPUs (boot info ncpus, at most MAX_CPUS). */
+void smp_start(void);
+void smp_mark_online(void);
 void sched_log_stats(void);
 
 /* ---- sysmisc.c ---- */
@@ -204,6 +228,10 @@ void vdso_install(void);
 
 /* ---- lapic.c ---- */
 void lapic_init(void);
+uint32_t lapic_id(void);
+/* Send an IPI: ICR low word lo to APIC id dest. */
+void lapic_icr(uint32_t dest, uint32_t lo);
+void lapic_start_ap(void);
 /* Calibrate the timer against the TSC (needs time_sync first), start the tick. */
 void lapic_start_tick(void);
 /* Arm a one-shot interrupt in ns (replaces the tick until lapic_resume_tick). */

@@ -107,3 +107,29 @@ void lapic_timer_irq(struct trapframe *tf)
     if (is_user_addr(tf->rip))
         sched_tick(tf);
 }
+
+#define REG_ID       0x020
+#define REG_ICR_LO   0x300
+#define REG_ICR_HI   0x310
+#define ICR_PENDING  (1u << 12)
+
+uint32_t lapic_id(void)
+{
+    return *reg(REG_ID) >> 24;
+}
+
+/* Write the ICR and wait until the LAPIC has sent it. */
+void lapic_icr(uint32_t dest, uint32_t lo)
+{
+    *reg(REG_ICR_HI) = dest << 24;
+    *reg(REG_ICR_LO) = lo;
+    while (*reg(REG_ICR_LO) & ICR_PENDING)
+        cpu_pause();
+}
+
+/* Start this vCPU's tick with the boot vCPU's calibration. */
+void lapic_start_ap(void)
+{
+    lapic_init();
+    lapic_resume_tick();
+}

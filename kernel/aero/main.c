@@ -89,7 +89,7 @@ void kmain(uint32_t start_info)
     con_init();
     kprintf("aerokernel: ABI %u, booting\n", MV_ABI_VERSION);
     uint64_t ram_top = pvh_ram_top(start_info);
-    cpu_init();
+    cpu_init(0);
     check_boot_info(ram_top);
     k_boot->kernel_boot_tsc = t0;
     sched_init();
@@ -100,11 +100,13 @@ void kmain(uint32_t start_info)
     umem_init();
     sig_init();
     vdso_install();
+    smp_start();
     uint64_t t1 = rdtsc();
     k_boot->main_entry_tsc = t1;
     kprintf("aerokernel: up in %lu us (kmain tsc %lu, program entry tsc %lu); entering %lx, "
             "sp %lx\n", time_tsc_to_ns(t1 - t0) / 1000, t0, t1, k_boot->entry,
             k_boot->initial_sp);
     fwd_request(MV_REQ_READY, 0, NULL, 0, NULL);
+    k_unlock();                 /* (SMP) the forwarded call above took the lock */
     enter_program();
 }

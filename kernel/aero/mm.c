@@ -73,3 +73,8 @@ bool mm_user_ok(uint64_t addr, uint64_t len)
         return false;
     return addr + len <= guard_lo || addr >= guard_hi;
 }
+
+void mm_load(void)
+{
+    write_cr3(pa(pml4));
+}

@@ -5,6 +5,9 @@
 #define KSTACK_SIZE       0x4000      /* syscall (kernel) stack per CPU */
 #define IST_STACK_SIZE    0x4000      /* each IST stack */
 #define BOOT_STACK_SIZE   0x4000
+#define MAX_CPUS          8           /* vCPUs the kernel brings up */
+#define AP_TRAMPOLINE     0x8000      /* real-mode start of the other vCPUs (SIPI vector 8) */
+#define VEC_WAKE          0xf0        /* IPI: wake an idle vCPU */
 #define MAX_THREADS       512         /* threads alive at once; the first MV_MAX_SLOTS
                                        * have a slot (and partner) each */
 

@@ -34,7 +34,7 @@
 #define TIMER_ABSTIME        1
 #define NSEC                 1000000000ll
 
-enum { T_FREE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_DEAD };
+enum { T_FREE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_DEAD, T_IDLE };
 enum { W_NONE, W_FUTEX, W_SLEEP, W_FWD, W_SLOT };
 enum { WOKEN, TIMED_OUT, INTERRUPTED };
 
@@ -61,7 +61,9 @@ static struct thread threads[MAX_THREADS];
 static uint8_t kstack0[KSTACK_SIZE] __attribute__((aligned(16)));
 static struct thread *slot_owner[MV_MAX_SLOTS];
 static unsigned slot_waiters;   /* threads blocked in W_SLOT */
-static struct thread *cur;
+static struct thread idle_of[MAX_CPUS];    /* each vCPU's idle loop (SMP only) */
+static uint8_t idle0_stack[KSTACK_SIZE] __attribute__((aligned(16)));
+#define cur (this_cpu()->cur)
 static unsigned used = 1, nr_slots, live;    /* entries [0, used) were ever taken */
 static int32_t next_tid;
 static uint64_t wait_seq;
@@ -70,7 +72,36 @@ static uint64_t n_switches, n_preempts;
 
 /* entry.S */
 void ctx_switch(uint64_t *save_ksp, uint64_t new_ksp);
-extern char thread_first[];
+extern char thread_first[], idle_first[];
+
+/* ---- the kernel lock (SMP) ----
+ * With one vCPU, interrupts off is the kernel's only lock. With more, one
+ * big lock: taken on every entry from the program (system call, interrupt
+ * or exception), released on the way back, handed over with the vCPU by
+ * ctx_switch, dropped while the idle loop halts and while a forwarded call
+ * spins. */
+static bool smp_on;
+static volatile uint32_t klock;
+static volatile int klock_cpu = -1;
+
+bool k_lock(void)
+{
+    if (!smp_on || klock_cpu == (int)this_cpu()->id)
+        return false;
+    while (__atomic_exchange_n(&klock, 1, __ATOMIC_ACQUIRE))
+        while (klock)
+            cpu_pause();
+    klock_cpu = (int)this_cpu()->id;
+    return true;
+}
+
+void k_unlock(void)
+{
+    if (!smp_on || klock_cpu != (int)this_cpu()->id)
+        return;
+    klock_cpu = -1;
+    __atomic_store_n(&klock, 0, __ATOMIC_RELEASE);
+}
 _Noreturn void preempt_switch(struct trapframe *tf);
 
 static void fpu_save(struct thread *t)
@@ -103,6 +134,15 @@ void sched_init(void)
     this_cpu()->kstack_top = t->kstack_top;
     cur = t;
     live = 1;
+    struct thread *idle = &idle_of[0];
+    idle->state = T_IDLE;
+    idle->kstack_top = (uint64_t)idle0_stack + KSTACK_SIZE;
+    uint64_t *sp = (uint64_t *)idle->kstack_top;
+    *--sp = (uint64_t)idle_first;
+    for (int i = 0; i < 6; i++)
+        *--sp = 0;
+    idle->ksp = (uint64_t)sp;
+    this_cpu()->idle = idle;
     next_tid = k_boot->pid + 1;
 }
 
@@ -137,12 +177,28 @@ static struct thread *find(int32_t tid)
     return NULL;
 }
 
+/* A thread became runnable: an idle vCPU (other than this one) gets an
+ * IPI to come and take it. */
+static void kick_idle(void)
+{
+    if (!smp_on)
+        return;
+    unsigned me = this_cpu()->id, n = k_ncpus_online();
+    for (unsigned i = 0; i < n; i++)
+        if (i != me && k_cpus[i].idling) {
+            k_cpus[i].idling = false;
+            lapic_icr(k_cpus[i].apic_id, VEC_WAKE);
+            return;
+        }
+}
+
 static void wake(struct thread *t, int reason)
 {
     t->state = T_RUNNABLE;
     t->wait = W_NONE;
     t->wake_reason = reason;
     t->deadline = 0;
+    kick_idle();
 }
 
 static bool slot_done(const struct mv_slot *s)
@@ -191,8 +247,9 @@ static uint64_t poll_waiters(void)
  * is still runnable and nothing else is; NULL if none. */
 static struct thread *pick_next(struct thread *prev)
 {
+    unsigned from = prev->state == T_IDLE ? this_cpu()->ticks % used : prev->idx;
     for (unsigned k = 1; k <= used; k++) {
-        struct thread *t = &threads[(prev->idx + k) % used];
+        struct thread *t = &threads[(from + k) % used];
         if (t->state == T_RUNNABLE)
             return t;
     }
@@ -202,19 +259,21 @@ static struct thread *pick_next(struct thread *prev)
 static void switch_to(struct thread *prev, struct thread *next)
 {
     n_switches++;
-    if (prev->state != T_DEAD) {
+    if (prev->state != T_DEAD && prev->state != T_IDLE) {
         fpu_save(prev);
         prev->fs_base = rdmsr(MSR_FS_BASE);
         prev->sig_blocked = sig_blocked;
         prev->sig_pending = sig_pending;
     }
-    next->state = T_RUNNING;
     cur = next;
-    this_cpu()->kstack_top = next->kstack_top;
-    wrmsr(MSR_FS_BASE, next->fs_base);
-    sig_blocked = next->sig_blocked;
-    sig_pending = next->sig_pending;
-    fpu_restore(next);
+    if (next->state != T_IDLE) {
+        next->state = T_RUNNING;
+        this_cpu()->kstack_top = next->kstack_top;
+        wrmsr(MSR_FS_BASE, next->fs_base);
+        sig_blocked = next->sig_blocked;
+        sig_pending = next->sig_pending;
+        fpu_restore(next);
+    }
     ctx_switch(&prev->ksp, next->ksp);
 }
 
@@ -225,6 +284,19 @@ static void schedule(void)
 {
     struct thread *prev = cur, *next;
     bool slept = false;
+    if (smp_on) {               /* never idle on a thread's stack: another
+                                 * vCPU may take the thread meanwhile */
+        poll_waiters();
+        next = pick_next(prev);
+        if (!next)
+            next = this_cpu()->idle;
+        if (next == prev) {
+            prev->state = T_RUNNING;
+            return;
+        }
+        switch_to(prev, next);
+        return;
+    }
     for (;;) {
         uint64_t wait_ns = poll_waiters();
         next = pick_next(prev);
@@ -244,6 +316,54 @@ static void schedule(void)
         return;
     }
     switch_to(prev, next);
+}
+
+static bool any_running(void)
+{
+    for (unsigned i = 0; i < used; i++)
+        if (threads[i].state == T_RUNNING)
+            return true;
+    return false;
+}
+
+/* A vCPU's idle loop (SMP): run what is runnable, else halt until the next
+ * timed event or an IPI. Entered with the kernel lock held. */
+void sched_idle_loop(void)
+{
+    struct cpu *c = this_cpu();
+    for (;;) {
+        uint64_t wait_ns = poll_waiters();
+        struct thread *next = pick_next(c->idle);
+        if (next) {
+            lapic_resume_tick();
+            switch_to(c->idle, next);
+            continue;
+        }
+        if (wait_ns == UINT64_MAX && !any_running() && live)
+            mv_panic("every thread is blocked in a futex wait with no timeout and nothing can "
+                     "wake them: deadlock");
+        lapic_oneshot(wait_ns < 100000000 ? wait_ns : 100000000);
+        c->idling = true;
+        k_unlock();
+        sti_hlt();
+        k_lock();
+        c->idling = false;
+    }
+}
+
+/* An application processor joins: its idle thread is the flow that called
+ * this (on its boot stack). */
+void sched_ap_enter(void)
+{
+    struct cpu *c = this_cpu();
+    struct thread *idle = &idle_of[c->id];
+    idle->state = T_IDLE;
+    c->idle = idle;
+    cur = idle;
+    smp_on = true;
+    k_lock();
+    smp_mark_online();
+    sched_idle_loop();
 }
 
 /* Wait (blocked) until the current thread's slot is not held by another
@@ -314,6 +434,7 @@ void sched_preempted(struct trapframe *tf)
     schedule();
     if (sig_ready())
         sig_deliver_pending(tf);
+    k_unlock();
 }
 
 long sys_sched_yield(struct trapframe *tf)
@@ -676,9 +797,4 @@ void sched_log_stats(void)
 {
     kprintf("sched: %u thread ids given, %lu switches, %lu preemptions\n",
             (unsigned)(next_tid - k_boot->pid), n_switches, n_preempts);
-}
-
-unsigned k_ncpus_online(void)
-{
-    return 1;
 }

@@ -58,7 +58,16 @@ static bool native(uint64_t nr, const struct sysent *e)
     return e->cls == CLS_OWN || (k_boot->native_map[nr / 8] & (1u << (nr % 8)));
 }
 
-int sys_entry(struct trapframe *tf)
+/* From entry.S: the dispatcher under the kernel lock (SMP). */
+int sys_enter(struct trapframe *tf)
+{
+    k_lock();
+    int r = sys_entry(tf);
+    k_unlock();
+    return r;
+}
+
+__attribute__((noinline)) int sys_entry(struct trapframe *tf)
 {
     uint64_t nr = tf->rax;
     const struct sysent *e = nr < MV_MAX_SYSCALLS ? &systab[nr] : NULL;

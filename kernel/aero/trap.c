@@ -55,7 +55,17 @@ _Noreturn void trap_program_dies(struct trapframe *tf, int sig, int vector, uint
     k_halt();
 }
 
+static void trap_handle_locked(struct trapframe *tf);
+
 void trap_handle(struct trapframe *tf)
+{
+    bool took = k_lock();
+    trap_handle_locked(tf);
+    if (took)
+        k_unlock();
+}
+
+static void trap_handle_locked(struct trapframe *tf)
 {
     uint64_t vec = tf->vector;
     if (vec == VEC_TIMER) {
@@ -64,6 +74,10 @@ void trap_handle(struct trapframe *tf)
     }
     if (vec == VEC_SPURIOUS)
         return;
+    if (vec == VEC_WAKE) {      /* an idle vCPU has work: the idle loop looks */
+        lapic_eoi();
+        return;
+    }
     if (vec >= 32) {
         /* only the timer and spurious vectors are wired: anything else is
          * an `int n`, which Linux answers with #GP, i.e. SIGSEGV */
