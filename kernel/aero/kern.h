@@ -179,6 +179,9 @@ void sched_slot_release(void);
 void sched_wait_slot(struct mv_slot *s);
 /* Timer tick that interrupted program code described by tf: may switch. */
 void sched_tick(struct trapframe *tf);
+/* A live thread other than the current one whose mask lacks every bit of
+ * mask, or 0. */
+int32_t sched_tid_unblocking(uint64_t mask);
 /* The pending set and mask of another live thread; false if none. */
 bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked);
 /* A signal became deliverable to thread tid: end its futex wait or sleep
@@ -247,8 +250,10 @@ void sig_init(void);
 void sig_raise(int sig, int code);
 /* The current thread's mask and pending set (the scheduler swaps them). */
 extern uint64_t sig_blocked, sig_pending;
+/* Pending for the process: every thread blocked it when it was sent. */
+extern uint64_t sig_proc_pending;
 /* True if a pending signal is not blocked (cheap: checked on every return). */
-static inline bool sig_ready(void) { return sig_pending & ~sig_blocked; }
+static inline bool sig_ready(void) { return (sig_pending | sig_proc_pending) & ~sig_blocked; }
 /* Deliver pending unblocked signals into tf (at a return to program code).
  * Returns true if tf was changed. May end the run. */
 bool sig_deliver_pending(struct trapframe *tf);

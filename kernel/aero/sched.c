@@ -636,6 +636,16 @@ static int64_t timespec_ns(uint64_t uts)
     return ts[0] * NSEC + ts[1];
 }
 
+int32_t sched_tid_unblocking(uint64_t mask)
+{
+    for (unsigned i = 0; i < used; i++) {
+        struct thread *t = &threads[i];
+        if (t != cur && t->state != T_FREE && t->state != T_DEAD && !(t->sig_blocked & mask))
+            return t->tid;
+    }
+    return 0;
+}
+
 bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked)
 {
     struct thread *t = find(tid);

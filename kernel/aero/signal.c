@@ -67,7 +67,7 @@ _Static_assert(offsetof(struct k_ucontext, sigmask) == 296, "ucontext");
 _Static_assert(sizeof(struct k_siginfo) == 128, "siginfo");
 
 static struct k_sigaction actions[NSIG + 1];
-uint64_t sig_blocked, sig_pending;
+uint64_t sig_blocked, sig_pending, sig_proc_pending;
 static int pending_code[NSIG + 1];
 static struct k_stack altstack = { 0, SS_DISABLE, 0, 0 };
 
@@ -78,7 +78,7 @@ static inline uint64_t bit(int sig)
 
 void sig_init(void)
 {
-    sig_blocked = sig_pending = 0;
+    sig_blocked = sig_pending = sig_proc_pending = 0;
 }
 
 static bool default_ignores(int sig)
@@ -181,10 +181,11 @@ static bool setup_frame(struct trapframe *tf, int sig, const struct k_siginfo *i
 
 bool sig_deliver_pending(struct trapframe *tf)
 {
-    uint64_t ready = sig_pending & ~sig_blocked;
+    uint64_t ready = (sig_pending | sig_proc_pending) & ~sig_blocked;
     while (ready) {
         int sig = __builtin_ctzll(ready) + 1;
         sig_pending &= ~bit(sig);
+        sig_proc_pending &= ~bit(sig);
         ready &= ~bit(sig);
         if (ignored(sig))
             continue;
@@ -225,8 +226,10 @@ long sys_rt_sigaction(struct trapframe *tf)
     if (act) {
         actions[sig] = *(const struct k_sigaction *)act;
         actions[sig].mask &= ~UNBLOCKABLE;
-        if (ignored(sig))
+        if (ignored(sig)) {
             sig_pending &= ~bit(sig);
+            sig_proc_pending &= ~bit(sig);
+        }
     }
     if (oact)
         *(struct k_sigaction *)oact = old;
@@ -306,12 +309,28 @@ long sys_sigaltstack(struct trapframe *tf)
     return 0;
 }
 
+/* kill(getpid()): a process-directed signal goes to the current thread,
+ * or, if it blocks the signal, to a thread that does not (as Linux picks
+ * one). */
 static long raise_self(int sig, int code)
 {
     if (sig < 0 || sig > NSIG)
         return -EINVAL;
-    if (sig)
+    if (!sig)
+        return 0;
+    if (!(sig_blocked & bit(sig))) {
         sig_raise(sig, code);
+        return 0;
+    }
+    int32_t other = sched_tid_unblocking(bit(sig));
+    if (other)
+        return raise_thread(other, sig, code);
+    /* every thread blocks it: pending for the process, taken by the first
+     * thread that unblocks it */
+    if (!ignored(sig)) {
+        sig_proc_pending |= bit(sig);
+        pending_code[sig] = code;
+    }
     return 0;
 }
 
@@ -345,6 +364,7 @@ long sys_rt_sigpending(struct trapframe *tf)
         return -EINVAL;
     if (!mm_user_ok(tf->rdi, tf->rsi))
         return -EFAULT;
-    memcpy((void *)tf->rdi, &sig_pending, tf->rsi);
+    uint64_t set = (sig_pending | sig_proc_pending) & sig_blocked;
+    memcpy((void *)tf->rdi, &set, tf->rsi);
     return 0;
 }
