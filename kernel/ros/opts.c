@@ -13,7 +13,8 @@ static const char usage[] =
     "usage: mv-launch [options] [--] PROGRAM [ARGS...]\n"
     "  --kernel PATH      aerokernel ELF (default: ../kernel/aerokernel.elf next to mv-launch)\n"
     "  --mem SIZE         guest RAM, e.g. 512M or 1G (default 1G; 64M..3G)\n"
-    "  --cpus N           virtual CPUs (default: $MULTIVERSE_CPUS or 1)\n"
+    "  --cpus N           virtual CPUs (default: $MULTIVERSE_CPUS, else half the host's\n"
+    "                     CPUs, 1 to 8: 1 on a 2-core host)\n"
     "  --accel auto|kvm|tcg  (default: $MULTIVERSE_ACCEL or auto)\n"
     "  --log FILE         write the kernel log to FILE (default: $MULTIVERSE_LOG)\n"
     "  --trace            log every forwarded call with its latency\n"
@@ -102,7 +103,10 @@ static void set_defaults(struct mv_opts *o)
     memset(o, 0, sizeof *o);
     o->kernel = default_kernel();
     o->mem = 1ull << 30;
-    o->cpus = 1;
+    /* half the host's CPUs (the other half runs the partners), 1 to 8:
+     * 1 on a 2-core host */
+    long host = sysconf(_SC_NPROCESSORS_ONLN);
+    o->cpus = host >= 4 ? (unsigned)(host / 2 < 8 ? host / 2 : 8) : 1;
     const char *env = getenv("MULTIVERSE_CPUS");
     if (env && *env)
         o->cpus = (unsigned)parse_int(env, 1, 64, "MULTIVERSE_CPUS must be 1..64 (not '%s')");
