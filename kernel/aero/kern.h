@@ -177,6 +177,8 @@ unsigned sched_slot_acquire(void);
 void sched_slot_release(void);
 /* Block the current thread until slot s is DONE (other threads run). */
 void sched_wait_slot(struct mv_slot *s);
+/* Wake threads whose forwarded call is done (cheap when none waits). */
+void sched_poll_fwd(void);
 /* Timer tick that interrupted program code described by tf: may switch. */
 void sched_tick(struct trapframe *tf);
 /* A live thread other than the current one whose mask lacks every bit of

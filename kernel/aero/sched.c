@@ -61,6 +61,7 @@ static struct thread threads[MAX_THREADS];
 static uint8_t kstack0[KSTACK_SIZE] __attribute__((aligned(16)));
 static struct thread *slot_owner[MV_MAX_SLOTS];
 static unsigned slot_waiters;   /* threads blocked in W_SLOT */
+static unsigned fwd_waiters;    /* threads blocked in W_FWD */
 static struct thread idle_of[MAX_CPUS];    /* each vCPU's idle loop (SMP only) */
 static uint8_t idle0_stack[KSTACK_SIZE] __attribute__((aligned(16)));
 #define cur (this_cpu()->cur)
@@ -407,7 +408,22 @@ void sched_wait_slot(struct mv_slot *s)
     cur->wait = W_FWD;
     cur->slot = s;
     cur->deadline = 0;
+    fwd_waiters++;
     schedule();
+    fwd_waiters--;
+}
+
+/* On every system call while some thread waits on a forwarded call: make
+ * the waiters whose reply has come runnable (sooner than the next tick). */
+void sched_poll_fwd(void)
+{
+    if (!fwd_waiters)
+        return;
+    for (unsigned i = 0; i < used; i++) {
+        struct thread *t = &threads[i];
+        if (t->state == T_BLOCKED && t->wait == W_FWD && slot_done(t->slot))
+            wake(t, WOKEN);
+    }
 }
 
 /* Timer tick in program code: wake waiters, and give the vCPU to another

@@ -62,6 +62,7 @@ static bool native(uint64_t nr, const struct sysent *e)
 int sys_enter(struct trapframe *tf)
 {
     k_lock();
+    sched_poll_fwd();
     int r = sys_entry(tf);
     k_unlock();
     return r;
