@@ -45,7 +45,7 @@
 
 #include <stdint.h>
 
-#define MV_ABI_VERSION      2u
+#define MV_ABI_VERSION      3u
 
 #define MV_BOOT_MAGIC       0x544f4f4256534d4dull   /* "MMSVBOOT" */
 #define MV_NOTE_NAME        "Multiverse"
@@ -117,6 +117,12 @@ struct mv_boot_info {
     uint8_t  native_map[MV_MAX_SYSCALLS / 8];
     uint64_t kernel_boot_tsc;       /* (kernel) TSC at the first C instruction */
     uint64_t main_entry_tsc;        /* (kernel) TSC just before jumping to the program */
+    /* (ABI 3) sampling profiler: samples per second per vCPU, 0 = off */
+    uint32_t prof_hz;
+    uint32_t prof_flags;
+    /* (ABI 3, kernel) address of the aerokernel's API table for kernel-mode
+     * functions linked into the program (struct mv_kapi, mv_kapi.h); 0 if none */
+    uint64_t kapi;
 };
 
 /* Request codes: what a slot asks of its partner. */
