@@ -174,21 +174,33 @@ function show(key, value, baseKey, baseValue) {
   say(`  ${key.padEnd(36)} ${v.padStart(14)}${tail}`);
 }
 
-/** The baseline of a core figure: hrt_X / forward_X against native_X, and the
- * named pairs of issues 2 and 3. */
+/** The baselines of a core figure: hrt_X / forward_X against native_X (and
+ * native_X_syscall, the same call without the vDSO), X_hybrid_Y against
+ * X_native_Y, and the named pairs of issues 2 and 3. */
 const CORE_PAIRS = {
   forward_null_rtt_p50_ns: 'native_pingpong_p50_ns',
   boot_to_main_ms: 'qemu_version_ms',
   hello_hybrid_ms: 'hello_native_ms',
 };
 
-function coreBaseline(key, figures) {
-  if (CORE_PAIRS[key] in figures) return CORE_PAIRS[key];
-  const m = /^(hrt|forward)_(.*)$/.exec(key);
-  if (m && `native_${m[2]}` in figures) return `native_${m[2]}`;
+function coreBaselines(key, figures) {
+  const out = [];
+  if (CORE_PAIRS[key] in figures) out.push(CORE_PAIRS[key]);
+  const m = /^(hrt|forward)_(.*)_(ns|us|ms)$/.exec(key);
+  if (m) {
+    for (const b of [`native_${m[2]}_${m[3]}`, `native_${m[2]}_syscall_${m[3]}`]) if (b in figures && !out.includes(b)) out.push(b);
+  }
   const h = /^(.*)_hybrid_(.*)$/.exec(key);
-  if (h && `${h[1]}_native_${h[2]}` in figures) return `${h[1]}_native_${h[2]}`;
-  return undefined;
+  if (h && `${h[1]}_native_${h[2]}` in figures) out.push(`${h[1]}_native_${h[2]}`);
+  return out;
+}
+
+/** Median ms of `qemu-system-x86_64 -version`: the cost of merely starting
+ * QEMU, the baseline of boot_to_main_ms when the core bench gives none. */
+async function qemuVersionMs(runs) {
+  const t = [];
+  for (let i = 0; i < runs; i++) t.push(mustSucceed(await timedRun('qemu-system-x86_64', ['-version']), 'qemu-system-x86_64 -version').exitMs);
+  return fix(median(t));
 }
 
 // ---- a. core micro-benchmarks ------------------------------------------------
@@ -200,15 +212,18 @@ async function benchCore(opts) {
     'multiverse bench --json',
   );
   const last = r.stdout.trim().split('\n').pop();
-  const parsed = JSON.parse(last);
-  const { machine, ...figures } = parsed;
-  if (machine) say(`  (reported by the core bench: ${machine.cpu}, ${machine.cores} cores, ${machine.accel})`);
-  const baselines = new Set(Object.keys(figures).map((k) => coreBaseline(k, figures)).filter(Boolean));
+  const { machine, notes, ...figures } = JSON.parse(last);
+  if (machine) say(`  (reported by the core bench: ${Object.values(machine).join(', ')})`);
+  if ('boot_to_main_ms' in figures && !('qemu_version_ms' in figures)) {
+    figures.qemu_version_ms = await qemuVersionMs(Math.max(3, opts.runs));
+    say('  (qemu_version_ms measured here by tools/bench.mjs, as the baseline of boot_to_main_ms)');
+  }
+  const isFigure = (v) => v === null || typeof v === 'number';
+  const baselines = new Set(Object.keys(figures).flatMap((k) => coreBaselines(k, figures)));
   const shown = new Set();
   for (const [k, v] of Object.entries(figures)) {
-    if (baselines.has(k) || typeof v !== 'number') continue;
-    const b = coreBaseline(k, figures);
-    if (b) {
+    if (baselines.has(k) || !isFigure(v)) continue;
+    for (const b of coreBaselines(k, figures)) {
       show(k, v, b, figures[b]);
       shown.add(k);
     }
@@ -218,9 +233,11 @@ async function benchCore(opts) {
   for (const [k, v] of Object.entries(figures)) {
     if (shown.has(k) || baselines.has(k)) continue;
     const ratio = /_vs_/.test(k);
-    const unit = ratio || !unitOf(k) ? '' : ` ${unitOf(k)}`;
-    say(`  ${k.padEnd(36)} ${`${v}${unit}`.padStart(14)}${ratio ? '  (ratio computed by the core bench)' : '  (no baseline)'}`);
+    const unit = /_percent$/.test(k) ? ' %' : ratio || !unitOf(k) ? '' : ` ${unitOf(k)}`;
+    const text = isFigure(v) ? (v === null ? 'n/a' : `${v}${unit}`) : JSON.stringify(v);
+    say(`  ${k.padEnd(36)} ${text.padStart(14)}${ratio ? '  (ratio computed by the core bench)' : '  (no baseline)'}`);
   }
+  for (const [k, why] of Object.entries(notes ?? {})) say(`  note: ${k}: ${typeof why === 'string' ? why : JSON.stringify(why)}`);
   for (const [k, v] of Object.entries(figures)) all[`core.${k}`] = v;
 }
 
