@@ -6,6 +6,11 @@
 //          to a Lua C source, then `multiverse hybridize-and-boot` until the
 //          program's first output; baseline: make with plain gcc + native run
 //   debug  the debugger (issue 5): benchDebug from src/debug/bench.ts
+//   profiler   the sampling profiler's overhead at its default rate (issue 6):
+//          benchProfiler from tools/bench-profiler.mjs
+//   placement  forwarded vs kernel-mode cost of each placeable call, and the
+//          Lua Benchmarks-Game programs with default / all-native placement
+//          against native Linux (issue 6): tools/bench-placement.mjs
 // Nothing here asserts on timings; the bench is not part of `npm test`.
 // Everything runs on copies in one temporary folder that is removed at the
 // end; children are ended by pid. docs/benchmarks-long.md explains the figures.
@@ -17,13 +22,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SECTIONS = ['core', 'lua', 'debug'];
+const SECTIONS = ['core', 'lua', 'debug', 'profiler', 'placement'];
 
-const usage = `usage: npm run bench -- [--runs N] [--only core,lua,debug] [--lua-file F] [--json]
+const usage = `usage: npm run bench -- [--runs N] [--only core,lua,debug,profiler,placement] [--lua-file F] [--json]
 
   --runs N      timed repetitions per figure (default 3; one more untimed
                 warm-up for the Lua loop); the core bench gets --runs N too
-  --only LIST   run only these sections (core, lua, debug)
+  --only LIST   run only these sections (core, lua, debug, profiler, placement)
   --lua-file F  the Lua C source given the one-line change (default lapi.c)
   --json        also print all figures as one JSON object at the end
 `;
@@ -364,6 +369,28 @@ async function benchDebugSection(opts, tmp) {
   }
 }
 
+// ---- d, e. profiler overhead and placement (issue 6) ------------------------------
+
+/** Runs `fn` exported by tools/NAME and prints and records the figures it
+ * returns (numbers, or nested objects of numbers, flattened with dots). */
+async function benchModule(section, file, fn, opts) {
+  const mod = await import(join(root, 'tools', file));
+  if (typeof mod[fn] !== 'function') throw new Error(`tools/${file} exports no ${fn}`);
+  const figures = await mod[fn]({ root, runs: opts.runs, say });
+  const flat = (o, prefix) =>
+    Object.entries(o ?? {}).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v) ? flat(v, `${prefix}${k}.`) : [[`${prefix}${k}`, v]]));
+  for (const [k, v] of flat(figures, '')) all[`${section}.${k}`] = v;
+}
+
+const benchProfilerSection = (opts) => {
+  say('d. profiler overhead at the default sampling rate (issue 6)');
+  return benchModule('profiler', 'bench-profiler.mjs', 'benchProfiler', opts);
+};
+const benchPlacementSection = (opts) => {
+  say('e. placement: forwarded vs kernel-mode cost per call; Lua programs by placement vs native (issue 6)');
+  return benchModule('placement', 'bench-placement.mjs', 'benchPlacement', opts);
+};
+
 // ---- main ---------------------------------------------------------------------
 
 async function main() {
@@ -396,7 +423,7 @@ async function main() {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const failed = [];
-  const sections = { core: benchCore, lua: benchLua, debug: benchDebugSection };
+  const sections = { core: benchCore, lua: benchLua, debug: benchDebugSection, profiler: benchProfilerSection, placement: benchPlacementSection };
   try {
     for (const name of SECTIONS) {
       if (!opts.only.includes(name)) continue;
