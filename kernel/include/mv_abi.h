@@ -24,6 +24,8 @@
  *              | mv_boot_info (4 KiB)      |  for the program in the lower half)
  *              | mv_report    (4 KiB)      |
  *              | mv_slot[MV_MAX_SLOTS]     |
+ *   0x00310000 | mv_prof_area, then the    |  MV_PROF_ADDR (ABI 3, profiling)
+ *              | per-vCPU profile rings    |
  *   0x00400000 +---------------------------+  MV_IMAGE_BASE = region_base
  *              | program image (ELF at its |  the program's region: identity
  *              | link address)             |  mapped with 2 MiB pages
@@ -135,6 +137,8 @@ enum mv_req {
     MV_REQ_TIMESYNC = 5,    /* ret = CLOCK_REALTIME ns, ret2 = CLOCK_MONOTONIC ns, arg[0] <- tsc_hz */
     MV_REQ_NOSYS = 6,       /* arg[0] = nr: the kernel refused a call it owns but lacks; report once */
     MV_REQ_READY = 7,       /* kernel is up and about to enter the program; ret ignored */
+    MV_REQ_PROF_DRAIN = 8,  /* (ABI 3) a profile ring has no room for a forwarded-call
+                             * record: drain every ring now; ret ignored */
 };
 
 /* Slot states. HRT: FREE -> POSTED. Partner: POSTED -> CLAIMED -> DONE.
@@ -190,7 +194,69 @@ struct mv_report {
     char     text[1024];    /* panic message, NUL-terminated */
 };
 
+/*
+ * (ABI 3) The sampling profiler and forwarded-call accounting. Used only
+ * when mv_boot_info.prof_hz is non-zero; docs/profiling.md describes it.
+ *
+ *   MV_PROF_ADDR        struct mv_prof_area (2 pages): sizes, one ring
+ *                       header per vCPU, the native-call counters
+ *   MV_PROF_RINGS_ADDR  ring i's words at MV_PROF_RINGS_ADDR + 8*i*ring_words
+ *   MV_PROF_END         (the end of the control area)
+ *
+ * One ring of 64-bit words per vCPU: the kernel on that vCPU is its only
+ * writer (timer samples and forwarded-call records, interrupts off), the
+ * launcher its only reader. Word k of the stream is at index k % ring_words.
+ * The writer stores a record's words, then head += length (release); the
+ * reader reads up to head (acquire), then tail = what it consumed (release).
+ * A sample that does not fit with MV_PROF_RESERVE words to spare is dropped
+ * (counted in `dropped`); a forwarded-call record is never dropped: if it
+ * does not fit, the thread posts MV_REQ_PROF_DRAIN on its slot and retries.
+ *
+ * Record: word 0 = type | nframes << 8 | weight << 16 | (uint64_t)tid << 32
+ *   MV_PROF_REC_SAMPLE  then nframes addresses, innermost first: kernel
+ *                       frames (>= MV_KERNEL_VIRT), then program frames
+ *   MV_PROF_REC_IDLE    nothing more: the vCPU was halted (tid 0)
+ *   MV_PROF_REC_FWD     then nr, total_ns (post to reply read, by the HRT),
+ *                       host_ns (from the slot), then nframes program
+ *                       addresses: the return address of the `syscall`,
+ *                       then the caller chain
+ * weight: sampling periods the record stands for (>= 1; 1 for FWD).
+ */
+#define MV_PROF_ADDR        (MV_CTRL_BASE + 0x10000ull)
+#define MV_PROF_RINGS_ADDR  (MV_PROF_ADDR + 0x2000ull)
+#define MV_PROF_END         (MV_CTRL_BASE + MV_CTRL_SIZE)
+#define MV_PROF_MAX_CPUS    8u
+#define MV_PROF_MAX_HZ      10000u
+#define MV_PROF_MAX_ADDRS   64u     /* addresses in one record */
+#define MV_PROF_RESERVE     256u    /* words a sample leaves free for FWD records */
+
+#define MV_PROF_REC_SAMPLE  1u
+#define MV_PROF_REC_IDLE    2u
+#define MV_PROF_REC_FWD     3u
+
+struct mv_prof_ring {
+    volatile uint64_t head;         /* (kernel) words written */
+    volatile uint64_t tail;         /* (launcher) words consumed */
+    volatile uint64_t samples;      /* (kernel) sample weight taken, idle included */
+    volatile uint64_t dropped;      /* (kernel) sample weight dropped: ring full */
+    volatile uint64_t forwarded;    /* (kernel) FWD records written */
+    volatile uint64_t drains;       /* (kernel) MV_REQ_PROF_DRAIN requests */
+    uint64_t pad[2];
+};
+
+struct mv_prof_area {
+    uint32_t ring_words;            /* (launcher) words per ring, a power of two */
+    uint32_t nrings;                /* (launcher) rings (= vCPUs, <= MV_PROF_MAX_CPUS) */
+    uint64_t pad[7];
+    struct mv_prof_ring ring[MV_PROF_MAX_CPUS];
+    /* (kernel) natively handled system calls, by number */
+    volatile uint64_t native_count[MV_MAX_SYSCALLS];
+};
+
 #if defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(struct mv_prof_ring) == 64, "mv_prof_ring is a cache line");
+_Static_assert(MV_PROF_ADDR + sizeof(struct mv_prof_area) <= MV_PROF_RINGS_ADDR, "area fits");
+_Static_assert(MV_SLOTS_ADDR + MV_MAX_SLOTS * 128 <= MV_PROF_ADDR, "slots end before it");
 _Static_assert(sizeof(struct mv_slot) == 128, "mv_slot is two cache lines");
 _Static_assert(sizeof(struct mv_boot_info) <= 4096, "mv_boot_info fits its page");
 _Static_assert(sizeof(struct mv_report) <= 4096, "mv_report fits its page");
