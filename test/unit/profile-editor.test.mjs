@@ -201,3 +201,22 @@ test('placement edit: refused with a reason on broken JSON or a placement that i
   assert.match(p.addPlacement('{"placement": "getpid"}', 'getpid').message, /must be an array, not string/);
   assert.match(p.addPlacement('[1, 2]', 'getpid').message, /must hold a JSON object/);
 });
+
+test('lines follow their function after edits above it; a removed function takes its lines along', () => {
+  const base = [{ name: 'crunch', startLine: 17, endLine: 28, nameLine: 17 }, { name: 'ask_pid', startLine: 31, endLine: 40, nameLine: 31 }];
+  const now = [{ name: 'crunch', startLine: 20, endLine: 31, nameLine: 20 }, { name: 'ask_pid', startLine: 36, endLine: 47, nameLine: 36 }];
+  assert.equal(m.remapLine(23, base, now), 26);
+  assert.equal(m.remapLine(37, base, now), 42);
+  assert.equal(m.remapLine(5, base, now), 5, 'outside every function');
+  assert.equal(m.remapLine(23, base, [now[1]]), undefined, 'crunch was deleted');
+  assert.equal(m.remapLine(28, base, [{ name: 'crunch', startLine: 17, endLine: 20, nameLine: 17 }]), undefined, 'shortened past the line');
+});
+
+test('flame tree: stacks outermost first, one node per function and level, by samples', () => {
+  const prof = demoProfile();
+  prof.stacks.push({ frames: [0, 3], count: 10 }); // crunch called from main at another line merges into main > crunch
+  const t = m.flameTree(prof);
+  assert.equal(t.value, 910);
+  assert.deepEqual(t.children.map((c) => [c.name, c.value]), [['main', 910]]);
+  assert.deepEqual(t.children[0].children.map((c) => [c.name, c.value, c.file]), [['crunch', 860, SRC], ['ask_pid', 50, SRC]]);
+});

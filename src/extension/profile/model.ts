@@ -287,3 +287,68 @@ export function summaryText(p: Profile): string {
   const hot = top ? `, hottest ${top.name} (${formatPct(top.selfPct)} self)` : '';
   return `${formatCount(p.samples.total)} samples${hot}, ${formatCount(fwd)} forwarded calls (${formatNs(fwdNs)})`;
 }
+
+// ---- following edits ----
+
+/** A function's lines in a source file (as src/core/csource.ts functionsIn gives them; 1-based). */
+export interface FunctionRange {
+  readonly name: string;
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly nameLine: number;
+}
+
+/**
+ * Where LINE of a source file as profiled (its functions BASE) is in the file
+ * as it is now (functions NOW): moved with its enclosing function. undefined
+ * when that function is gone; a line outside every function is kept.
+ */
+export function remapLine(line: number, base: readonly FunctionRange[], now: readonly FunctionRange[]): number | undefined {
+  const was = base.find((f) => f.startLine <= line && line <= f.endLine);
+  if (!was) return line;
+  const is = now.find((f) => f.name === was.name);
+  if (!is) return undefined;
+  const moved = line + (is.startLine - was.startLine);
+  return moved <= is.endLine ? moved : undefined;
+}
+
+// ---- flame graph ----
+
+export interface FlameNode {
+  readonly name: string;
+  readonly kernel: boolean;
+  file?: string;
+  line?: number;
+  value: number;
+  readonly children: FlameNode[];
+}
+
+/**
+ * The sampled stacks as a tree, outermost frame at the root's children,
+ * frames of one function merged at each level, children by samples. Idle
+ * samples are not part of it.
+ */
+export function flameTree(profile: Profile): FlameNode {
+  const root: FlameNode = { name: 'all', kernel: false, value: 0, children: [] };
+  for (const st of profile.stacks) {
+    root.value += st.count;
+    let node = root;
+    for (let i = st.frames.length - 1; i >= 0; i--) {
+      const f = profile.frames[st.frames[i]!];
+      if (!f) continue;
+      let child = node.children.find((c) => c.name === f.function && c.kernel === f.kernel);
+      if (!child) {
+        child = { name: f.function, kernel: f.kernel, file: f.file, line: f.line, value: 0, children: [] };
+        node.children.push(child);
+      }
+      child.value += st.count;
+      node = child;
+    }
+  }
+  const sort = (n: FlameNode): void => {
+    n.children.sort((a, b) => b.value - a.value);
+    n.children.forEach(sort);
+  };
+  sort(root);
+  return root;
+}
