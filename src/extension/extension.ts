@@ -8,6 +8,7 @@ import { HybridizeTaskProvider, TASK_TYPE } from './buildTask';
 import { locateRoot } from './config';
 import { Controller } from './controller';
 import { registerManifestDiagnostics } from './manifestDiagnostics';
+import { registerProfiling } from './profile';
 
 /** Language id of the HRT log channel; coloured by syntaxes/hrt-log.tmLanguage.json. */
 export const HRT_LOG_LANGUAGE = 'multiverse-hrt-log';
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     ),
   );
+  registerProfiling(context, controller);
 }
 
 export function deactivate(): void {

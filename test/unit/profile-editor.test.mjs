@@ -220,3 +220,13 @@ test('flame tree: stacks outermost first, one node per function and level, by sa
   assert.deepEqual(t.children.map((c) => [c.name, c.value]), [['main', 910]]);
   assert.deepEqual(t.children[0].children.map((c) => [c.name, c.value, c.file]), [['crunch', 860, SRC], ['ask_pid', 50, SRC]]);
 });
+
+test('the profiled run\'s command line is Boot\'s with profile, the output file and the rate', async () => {
+  const c = await load('extension/profile/command.ts');
+  const run = ['run', '--cpus', '1', '--log', '/s/hrt.log', '--forward', 'getpid,uname', '--', '/w/demo', '5'];
+  assert.deepEqual(c.profileArgs(run, '/s/p.json', 0),
+    ['profile', '--out', '/s/p.json', '--cpus', '1', '--log', '/s/hrt.log', '--forward', 'getpid,uname', '--', '/w/demo', '5']);
+  assert.deepEqual(c.profileArgs(run, '/s/p.json', 250).slice(0, 5), ['profile', '--out', '/s/p.json', '--hz', '250']);
+  assert.throws(() => c.profileArgs(['boot'], 'x', 0), /not a multiverse run/);
+  assert.equal(c.profileFileName('profile demo', 7), 'profile_demo-7.mvprof.json');
+});
