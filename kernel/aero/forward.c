@@ -96,7 +96,9 @@ int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t cal
 
 int64_t fwd_syscall(int64_t nr, const int64_t arg[6], uint64_t callsite)
 {
-    return fwd_request(MV_REQ_SYSCALL, nr, arg, callsite, NULL);
+    if (wb_busy)                /* nothing may overtake buffered writes */
+        wb_flush(callsite);
+    return wb_after(nr, arg, fwd_request(MV_REQ_SYSCALL, nr, arg, callsite, NULL));
 }
 
 void fwd_post_final(uint32_t req, const int64_t arg[6])

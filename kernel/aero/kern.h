@@ -271,4 +271,21 @@ long sys_kill(struct trapframe *tf);
 long sys_tkill(struct trapframe *tf);
 long sys_tgkill(struct trapframe *tf);
 
+/* ---- wbehind.c: write-behind for write/pwrite64/writev placed native ---- */
+/* True while written data waits in the kernel (buffered or being flushed). */
+extern bool wb_busy;
+/* Forward everything buffered, in order (after waiting for a flush another
+ * thread has in progress). System-call context: blocks the thread. */
+void wb_flush(uint64_t callsite);
+/* Flush until nothing is buffered (exit). */
+void wb_flush_all(void);
+/* A fatal fault: forward what is buffered by spinning on the slot, never
+ * blocking or switching (interrupts may be off). */
+void wb_flush_final(void);
+/* After forwarded call nr returned ret: forget the class of a descriptor
+ * closed or replaced (close, dup2, dup3); close, fsync and fdatasync return
+ * a pending error of an earlier flush. Returns the call's result. */
+int64_t wb_after(int64_t nr, const int64_t arg[6], int64_t ret);
+void wb_log_stats(void);
+
 #endif

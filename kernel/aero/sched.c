@@ -770,6 +770,8 @@ long sys_futex(struct trapframe *tf)
 
 static long sleep_until(int64_t deadline)
 {
+    if (wb_busy)                /* a sleeping program's writes are not held back */
+        wb_flush(0);
     if (deadline <= time_monotonic_ns())
         return 0;
     return block(W_SLEEP, deadline) == INTERRUPTED ? -ERESTARTSYS : 0;

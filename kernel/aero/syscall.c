@@ -3,12 +3,13 @@
  * says so, everything else is forwarded to the partner. */
 #include "kern.h"
 
-enum { CLS_FWD, CLS_OWN, CLS_OPT };
+enum { CLS_FWD, CLS_OWN, CLS_OPT, CLS_OPTF };
 typedef long (*sys_fn)(struct trapframe *);
 
 /* generated from mv_syscalls.h: a prototype for every native call */
 #define SYS_DECL_OWN(name) long sys_##name(struct trapframe *);
 #define SYS_DECL_OPT(name) long sys_##name(struct trapframe *);
+#define SYS_DECL_OPTF(name) long sys_##name(struct trapframe *);
 #define SYS_DECL_FWD(name)
 #define MV_SYSCALL(nr, name, cls, ...) SYS_DECL_##cls(name)
 #include "mv_syscalls.h"
@@ -16,6 +17,7 @@ typedef long (*sys_fn)(struct trapframe *);
 
 #define SYS_FN_OWN(name) sys_##name
 #define SYS_FN_OPT(name) sys_##name
+#define SYS_FN_OPTF(name) sys_##name
 #define SYS_FN_FWD(name) 0
 
 /* generated from mv_syscalls.h: the dispatch table */

@@ -51,6 +51,7 @@ _Noreturn void trap_program_dies(struct trapframe *tf, int sig, int vector, uint
             "rsp %lx\n", sig, vector, rep->tid, tf->rip, addr, tf->rsp);
     for (unsigned i = 0; i < rep->nframes; i++)
         kprintf("  #%u %lx\n", i + 1, rep->frames[i]);
+    wb_flush_final();           /* what the program wrote reaches its files */
     fwd_post_final(MV_REQ_FAULT, NULL);
     k_halt();
 }

@@ -125,6 +125,10 @@ struct mv_boot_info {
     /* (ABI 3, kernel) address of the aerokernel's API table for kernel-mode
      * functions linked into the program (struct mv_kapi, mv_kapi.h); 0 if none */
     uint64_t kapi;
+    /* (ABI 3, appended for placement) what the kernel's native getppid and
+     * getrandom serve: the launcher's parent pid, and 32 bytes of the host's
+     * getrandom seeding the kernel's generator (wiped by the kernel once read) */
+    struct { int32_t ppid; uint32_t pad; uint8_t rng_seed[32]; } host;
 };
 
 /* Request codes: what a slot asks of its partner. */

@@ -11,7 +11,11 @@
  *        threads, futex, TLS, signals, exit).
  *   OPT  the aerokernel has a native implementation; placement (the boot
  *        information's native_map) chooses native or forwarded at boot.
- *        Without a manifest the kernel's default native set is used.
+ *        Native by default: the native set of the hybrid core and threads
+ *        issues, used when no manifest or option says otherwise.
+ *   OPTF the same, but forwarded by default (placement makes it native).
+ *        For write, pwrite64 and writev "native" means write-behind
+ *        (kernel/aero/wbehind.c, docs/placement.md).
  *   FWD  forwarded to the partner, which checks and executes it.
  * A number that is not listed returns -ENOSYS and is reported once by name.
  *
@@ -43,10 +47,8 @@ MV_SYSCALL(12,  brk,             OWN, X, X, X, X, X, X)
 MV_SYSCALL(13,  rt_sigaction,    OWN, X, X, X, X, X, X)
 MV_SYSCALL(14,  rt_sigprocmask,  OWN, X, X, X, X, X, X)
 MV_SYSCALL(15,  rt_sigreturn,    OWN, X, X, X, X, X, X)
-MV_SYSCALL(24,  sched_yield,     OWN, X, X, X, X, X, X)
 MV_SYSCALL(25,  mremap,          OWN, X, X, X, X, X, X)
 MV_SYSCALL(28,  madvise,         OWN, X, X, X, X, X, X)
-MV_SYSCALL(35,  nanosleep,       OWN, X, X, X, X, X, X)
 MV_SYSCALL(56,  clone,           OWN, X, X, X, X, X, X)
 MV_SYSCALL(57,  fork,            OWN, X, X, X, X, X, X)
 MV_SYSCALL(58,  vfork,           OWN, X, X, X, X, X, X)
@@ -59,9 +61,7 @@ MV_SYSCALL(158, arch_prctl,      OWN, X, X, X, X, X, X)
 MV_SYSCALL(186, gettid,          OWN, X, X, X, X, X, X)
 MV_SYSCALL(200, tkill,           OWN, X, X, X, X, X, X)
 MV_SYSCALL(202, futex,           OWN, X, X, X, X, X, X)
-MV_SYSCALL(204, sched_getaffinity, OWN, X, X, X, X, X, X)
 MV_SYSCALL(218, set_tid_address, OWN, X, X, X, X, X, X)
-MV_SYSCALL(230, clock_nanosleep, OWN, X, X, X, X, X, X)
 MV_SYSCALL(231, exit_group,      OWN, X, X, X, X, X, X)
 MV_SYSCALL(234, tgkill,          OWN, X, X, X, X, X, X)
 MV_SYSCALL(273, set_robust_list, OWN, X, X, X, X, X, X)
@@ -74,11 +74,25 @@ MV_SYSCALL(96,  gettimeofday,    OPT, OUTFN(16), OUTFN(8), X, X, X, X)
 MV_SYSCALL(201, time,            OPT, OUTFN(8), X, X, X, X, X)
 MV_SYSCALL(228, clock_gettime,   OPT, X, OUTF(16), X, X, X, X)
 MV_SYSCALL(229, clock_getres,    OPT, X, OUTFN(16), X, X, X, X)
+MV_SYSCALL(24,  sched_yield,     OPT, X, X, X, X, X, X)
+MV_SYSCALL(35,  nanosleep,       OPT, INF(16), OUTFN(16), X, X, X, X)
+MV_SYSCALL(204, sched_getaffinity, OPT, X, X, OUT(1), X, X, X)
+MV_SYSCALL(230, clock_nanosleep, OPT, X, X, INF(16), OUTFN(16), X, X)
+
+/* ---- forwarded by default, placement can make them native ---- */
+MV_SYSCALL(1,   write,           OPTF, FD, IN(2), X, X, X, X)
+MV_SYSCALL(18,  pwrite64,        OPTF, FD, IN(2), X, X, X, X)
+MV_SYSCALL(20,  writev,          OPTF, FD, IOVIN(2), X, X, X, X)
+MV_SYSCALL(102, getuid,          OPTF, X, X, X, X, X, X)
+MV_SYSCALL(104, getgid,          OPTF, X, X, X, X, X, X)
+MV_SYSCALL(107, geteuid,         OPTF, X, X, X, X, X, X)
+MV_SYSCALL(108, getegid,         OPTF, X, X, X, X, X, X)
+MV_SYSCALL(110, getppid,         OPTF, X, X, X, X, X, X)
+MV_SYSCALL(318, getrandom,       OPTF, OUT(1), X, X, X, X, X)
 
 /* ---- forwarded ---- */
 /* files and descriptors */
 MV_SYSCALL(0,   read,            FWD, FD, OUT(2), X, X, X, X)
-MV_SYSCALL(1,   write,           FWD, FD, IN(2), X, X, X, X)
 MV_SYSCALL(2,   open,            FWD, STR, X, X, X, X, X)
 MV_SYSCALL(3,   close,           FWD, FD, X, X, X, X, X)
 MV_SYSCALL(4,   stat,            FWD, STR, OUTF(144), X, X, X, X)
@@ -88,9 +102,7 @@ MV_SYSCALL(7,   poll,            FWD, SPECIAL, X, X, X, X, X)
 MV_SYSCALL(8,   lseek,           FWD, FD, X, X, X, X, X)
 MV_SYSCALL(16,  ioctl,           FWD, FD, X, SPECIAL, X, X, X)
 MV_SYSCALL(17,  pread64,         FWD, FD, OUT(2), X, X, X, X)
-MV_SYSCALL(18,  pwrite64,        FWD, FD, IN(2), X, X, X, X)
 MV_SYSCALL(19,  readv,           FWD, FD, IOVOUT(2), X, X, X, X)
-MV_SYSCALL(20,  writev,          FWD, FD, IOVIN(2), X, X, X, X)
 MV_SYSCALL(21,  access,          FWD, STR, X, X, X, X, X)
 MV_SYSCALL(22,  pipe,            FWD, OUTF(8), X, X, X, X, X)
 MV_SYSCALL(23,  select,          FWD, X, SPECIAL, X, X, X, X)
@@ -193,12 +205,7 @@ MV_SYSCALL(97,  getrlimit,       FWD, X, OUTF(16), X, X, X, X)
 MV_SYSCALL(98,  getrusage,       FWD, X, OUTF(144), X, X, X, X)
 MV_SYSCALL(99,  sysinfo,         FWD, OUTF(112), X, X, X, X, X)
 MV_SYSCALL(100, times,           FWD, OUTFN(32), X, X, X, X, X)
-MV_SYSCALL(102, getuid,          FWD, X, X, X, X, X, X)
-MV_SYSCALL(104, getgid,          FWD, X, X, X, X, X, X)
-MV_SYSCALL(107, geteuid,         FWD, X, X, X, X, X, X)
-MV_SYSCALL(108, getegid,         FWD, X, X, X, X, X, X)
 MV_SYSCALL(109, setpgid,         FWD, X, X, X, X, X, X)
-MV_SYSCALL(110, getppid,         FWD, X, X, X, X, X, X)
 MV_SYSCALL(111, getpgrp,         FWD, X, X, X, X, X, X)
 MV_SYSCALL(112, setsid,          FWD, X, X, X, X, X, X)
 MV_SYSCALL(115, getgroups,       FWD, SPECIAL, X, X, X, X, X)
@@ -211,5 +218,4 @@ MV_SYSCALL(160, setrlimit,       FWD, X, INF(16), X, X, X, X)
 MV_SYSCALL(247, waitid,          FWD, SPECIAL, X, X, X, X, X)
 MV_SYSCALL(302, prlimit64,       FWD, X, X, INFN(16), OUTFN(16), X, X)
 MV_SYSCALL(309, getcpu,          FWD, OUTFN(4), OUTFN(4), X, X, X, X)
-MV_SYSCALL(318, getrandom,       FWD, OUT(1), X, X, X, X, X)
 MV_SYSCALL(324, membarrier,      FWD, X, X, X, X, X, X)

@@ -109,7 +109,7 @@ static bool set_bit_by_name(uint8_t *map, const char *name, size_t len, bool nat
 {
     for (unsigned nr = 0; nr < MV_MAX_SYSCALLS; nr++) {
         const char *n = table[nr].name;
-        if (n && table[nr].cls == MV_CLS_OPT && strlen(n) == len && !strncmp(n, name, len)) {
+        if (n && (table[nr].cls == MV_CLS_OPT || table[nr].cls == MV_CLS_OPTF) && strlen(n) == len && !strncmp(n, name, len)) {
             if (native)
                 map[nr / 8] |= (uint8_t)(1u << (nr % 8));
             else
@@ -129,7 +129,7 @@ static const char *apply_list(uint8_t *map, const char *list, bool native)
             int n = snprintf(err, sizeof err, "--%s: '%.*s' is not an optional call; choose from:",
                              native ? "native" : "forward", (int)len, p);
             for (unsigned nr = 0; nr < MV_MAX_SYSCALLS && n < (int)sizeof err - 32; nr++)
-                if (table[nr].cls == MV_CLS_OPT)
+                if (table[nr].cls == MV_CLS_OPT || table[nr].cls == MV_CLS_OPTF)
                     n += snprintf(err + n, sizeof err - (size_t)n, " %s", table[nr].name);
             return err;
         }

@@ -125,14 +125,15 @@ void mv_stack_build(struct mv_region *r, const struct mv_image *img,
 
 /* ---- check.c (the system-call table and the argument checker) ---- */
 
-enum mv_sys_class { MV_CLS_NONE = 0, MV_CLS_OWN, MV_CLS_OPT, MV_CLS_FWD };
+enum mv_sys_class { MV_CLS_NONE = 0, MV_CLS_OWN, MV_CLS_OPT, MV_CLS_FWD, MV_CLS_OPTF };
 
 /* Name of system call nr from our table or the host's list, or NULL. */
 const char *mv_sys_name(long nr);
 /* Class of nr in mv_syscalls.h (MV_CLS_NONE if not listed). */
 enum mv_sys_class mv_sys_class(long nr);
-/* Fill a MV_MAX_SYSCALLS-bit map with the default native set (OWN + OPT),
- * then apply the comma-separated --native / --forward lists of OPT names.
+/* Fill a MV_MAX_SYSCALLS-bit map with the default native set (OWN + OPT;
+ * OPTF calls are forwarded by default), then apply the comma-separated
+ * --native / --forward lists of OPT and OPTF names.
  * Returns NULL, or a message naming a bad entry. */
 const char *mv_sys_placement(uint8_t *map, const char *native, const char *forward);
 

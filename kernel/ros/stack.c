@@ -63,6 +63,9 @@ static void fill_boot_info(struct mv_region *r, const struct mv_image *img,
     bi->gid = (int32_t)getgid();
     bi->euid = (int32_t)geteuid();
     bi->egid = (int32_t)getegid();
+    bi->host.ppid = (int32_t)getppid();
+    if (getrandom(bi->host.rng_seed, sizeof bi->host.rng_seed, 0) != (ssize_t)sizeof bi->host.rng_seed)
+        mv_fail("getrandom failed");
     struct utsname u;
     if (uname(&u) == 0) {
         memcpy(bi->uts[0], u.sysname, 65);
