@@ -66,7 +66,10 @@ static bool spin_done(struct mv_slot *s, bool rang)
 static void wait_done(struct mv_slot *s, bool rang)
 {
     k_unlock();                 /* the slot is this thread's alone */
+    if (prof_on)                /* the profiler's timer may sample the spin */
+        sti();
     bool ok = spin_done(s, rang);
+    cli();
     k_lock();
     if (ok)
         return;
@@ -80,6 +83,7 @@ int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t cal
     sched_slot_acquire();
     struct mv_slot *s = slot();
     wait_done(s, post(s, req, nr, arg, callsite));
+    uint64_t t_reply = rdtsc();
     int64_t ret = s->ret;
     if (ret2)
         *ret2 = s->ret2;
@@ -88,7 +92,10 @@ int64_t fwd_request(uint32_t req, int64_t nr, const int64_t arg[6], uint64_t cal
         if (ret == -EINTR)
             ret = -ERESTARTSYS;
     }
+    uint64_t t_post = s->t_post, host_ns = s->host_ns;
     __atomic_store_n(&s->state, MV_SLOT_FREE, __ATOMIC_RELEASE);
+    if (prof_on && req == MV_REQ_SYSCALL)
+        prof_forwarded(nr, t_reply - t_post, host_ns);
     sched_slot_release();
     dlog(FWD, "fwd: req %u nr %ld = %ld\n", req, nr, ret);
     return ret;
@@ -99,6 +106,13 @@ int64_t fwd_syscall(int64_t nr, const int64_t arg[6], uint64_t callsite)
     if (wb_busy)                /* nothing may overtake buffered writes */
         wb_flush(callsite);
     return wb_after(nr, arg, fwd_request(MV_REQ_SYSCALL, nr, arg, callsite, NULL));
+}
+
+void fwd_prof_drain(void)
+{
+    struct mv_slot *s = slot();
+    wait_done(s, post(s, MV_REQ_PROF_DRAIN, 0, NULL, 0));
+    __atomic_store_n(&s->state, MV_SLOT_FREE, __ATOMIC_RELEASE);
 }
 
 void fwd_post_final(uint32_t req, const int64_t arg[6])

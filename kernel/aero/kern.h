@@ -53,6 +53,8 @@ struct cpu {
     struct thread *cur;         /* the thread running here */
     struct thread *idle;        /* this vCPU's idle thread */
     volatile bool idling;       /* halted in the idle loop: wake with an IPI */
+    volatile bool halted;       /* in prof_halt: the timer takes no sample */
+    uint64_t prof_next;         /* TSC of this vCPU's next profile sample */
 };
 extern struct cpu k_cpus[MAX_CPUS];
 
@@ -88,6 +90,9 @@ _Noreturn void panic_trap(struct trapframe *tf, const char *what);
 void panic_frames(struct mv_report *rep, uint64_t rip, uint64_t rsp, uint64_t rbp, bool user);
 /* Halt this CPU for good. */
 _Noreturn void k_halt(void);
+/* Is ret a return address in the program image (after a call)? With
+ * strict, a direct call must target a function that can contain pc. */
+bool unwind_call_before(uint64_t ret, uint64_t pc, bool strict);
 
 /* ---- lib.c ---- */
 void *memset(void *d, int c, size_t n);
@@ -161,6 +166,9 @@ void fwd_post_final(uint32_t req, const int64_t arg[6]);
 void fwd_log_stats(void);
 /* Report once that the program called an owned call the kernel lacks. */
 void fwd_nosys_note(int64_t nr);
+/* MV_REQ_PROF_DRAIN on the current thread's slot, which it holds (called
+ * from fwd_request's accounting); may block the thread. */
+void fwd_prof_drain(void);
 
 /* ---- sched.c: threads, scheduler, futex, sleeping ---- */
 /* Make the boot flow thread 0 (tid = pid) on this vCPU's kernel stack. */
@@ -245,6 +253,29 @@ void lapic_resume_tick(void);
 void lapic_eoi(void);
 /* Timer interrupt: tick accounting and the program-`hlt` check. */
 void lapic_timer_irq(struct trapframe *tf);
+
+/* ---- profile.c: the sampling profiler and call accounting (mv_abi.h) ---- */
+/* True when the boot information asks for profiling (after prof_init). */
+extern bool prof_on;
+/* Check the profile area and start profiling if prof_hz asks for it
+ * (needs time_sync; before the tick starts). Panics on a bad area. */
+void prof_init(void);
+/* Rate of the periodic LAPIC timer: TICK_HZ, or prof_hz if higher. */
+uint32_t prof_timer_hz(void);
+/* Timer interrupt described by tf: take a sample if one is due. */
+void prof_timer(struct trapframe *tf);
+/* Halt with interrupts on until the next interrupt (the idle halt); the
+ * periods it lasted become idle samples. Interrupts are off again after. */
+void prof_halt(void);
+/* Count a natively handled system call. */
+void prof_native(uint64_t nr);
+/* Record the forwarded call just answered on the current thread's slot
+ * (still held): total_tsc from post to reply read, host_ns from the slot.
+ * Never dropped: may post MV_REQ_PROF_DRAIN and block until there is room. */
+void prof_forwarded(int64_t nr, uint64_t total_tsc, uint64_t host_ns);
+/* The program's call chain from pc (first), sp and rbp, at most max
+ * addresses, every read checked against the program's mappings. */
+unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, uint64_t rbp);
 
 /* ---- signal.c ---- */
 void sig_init(void);

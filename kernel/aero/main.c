@@ -96,6 +96,7 @@ void kmain(uint32_t start_info)
     mm_init();
     lapic_init();
     time_sync();
+    prof_init();
     lapic_start_tick();
     umem_init();
     sig_init();

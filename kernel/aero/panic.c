@@ -40,18 +40,42 @@ static unsigned kernel_frames(uint64_t *out, uint64_t rbp)
 
 #define CALLEE_MAX 0x4000   /* how far into its callee a frame's pc may be */
 
-/* Is ret a return address (after a call instruction in the program image)?
- * With strict, a direct call must target a function that can contain pc. */
-static bool call_before(uint64_t ret, uint64_t pc, bool strict)
+static bool in_image(uint64_t a)
 {
-    if (ret < k_boot->region_base + 8 || ret >= k_boot->brk_start)
+    return a >= k_boot->region_base + 8 && a < k_boot->brk_start;
+}
+
+static bool can_hold(uint64_t target, uint64_t pc)
+{
+    return target <= pc && pc - target < CALLEE_MAX;
+}
+
+/* A function that begins with a jump (musl's __syscall_cp tail-calls
+ * __syscall_cp_c): where the jump goes, or 0. */
+static uint64_t jump_target(uint64_t f)
+{
+    if (!in_image(f) || !in_image(f + 5))
+        return 0;
+    const uint8_t *p = (const uint8_t *)f;
+    if (p[0] == 0xeb)
+        return f + 2 + (uint64_t)(int64_t)(int8_t)p[1];
+    if (p[0] != 0xe9)
+        return 0;
+    int32_t rel;
+    memcpy(&rel, p + 1, 4);
+    return f + 5 + (uint64_t)(int64_t)rel;
+}
+
+bool unwind_call_before(uint64_t ret, uint64_t pc, bool strict)
+{
+    if (!in_image(ret))
         return false;
     const uint8_t *p = (const uint8_t *)ret;
     if (p[-5] == 0xe8) {
         int32_t rel;
         memcpy(&rel, p - 4, 4);
         uint64_t target = ret + (uint64_t)(int64_t)rel;
-        return !strict || (target <= pc && pc - target < CALLEE_MAX);
+        return !strict || can_hold(target, pc) || can_hold(jump_target(target), pc);
     }
     return (p[-2] == 0xff && (p[-1] & 0xf8) == 0xd0) ||          /* call *%reg */
            (p[-3] == 0xff && (p[-2] & 0xf8) == 0x50) ||          /* call *d8(%reg) */
@@ -74,7 +98,7 @@ static unsigned user_frames(uint64_t *out, uint64_t pc, uint64_t sp, uint64_t rb
     uint64_t limit = sp + 0x10000 < top ? sp + 0x10000 : top;
     while (n < MV_MAX_FRAMES) {
         if (!(rbp & 7) && rbp >= sp && rbp + 16 <= top && mm_user_ok(rbp, 16) &&
-            call_before(((uint64_t *)rbp)[1], pc, true)) {
+            unwind_call_before(((uint64_t *)rbp)[1], pc, true)) {
             pc = out[n++] = ((uint64_t *)rbp)[1];
             sp = rbp + 16;
             rbp = ((uint64_t *)rbp)[0];
@@ -83,7 +107,7 @@ static unsigned user_frames(uint64_t *out, uint64_t pc, uint64_t sp, uint64_t rb
         uint64_t s, found = 0;
         for (int strict = 1; strict >= 0 && !found; strict--)
             for (s = ALIGN_UP(sp, 8); s + 8 <= limit && !found; s += 8)
-                if (mm_user_ok(s, 8) && call_before(*(uint64_t *)s, pc, strict))
+                if (mm_user_ok(s, 8) && unwind_call_before(*(uint64_t *)s, pc, strict))
                     found = s;
         if (!found)
             break;

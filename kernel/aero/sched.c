@@ -308,7 +308,7 @@ static void schedule(void)
                      "wake them: deadlock (thread %d last)", prev->tid);
         lapic_oneshot(wait_ns);
         slept = true;
-        sti_hlt();
+        prof_halt();
     }
     if (slept)
         lapic_resume_tick();
@@ -346,7 +346,7 @@ void sched_idle_loop(void)
         lapic_oneshot(wait_ns < 100000000 ? wait_ns : 100000000);
         c->idling = true;
         k_unlock();
-        sti_hlt();
+        prof_halt();
         k_lock();
         c->idling = false;
     }

@@ -76,6 +76,8 @@ __attribute__((noinline)) int sys_entry(struct trapframe *tf)
     const struct sysent *e = nr < MV_MAX_SYSCALLS ? &systab[nr] : NULL;
     long ret;
     if (e && native(nr, e)) {
+        if (prof_on)
+            prof_native(nr);
         ret = e->fn(tf);
         if (k_boot->flags & MV_BOOT_TRACE)
             kprintf("[hrt] %s(0x%lx, 0x%lx, 0x%lx, 0x%lx) = %ld (native)\n", e->name, tf->rdi,

@@ -90,6 +90,7 @@ static inline void xsetbv(uint32_t idx, uint64_t v)
 static inline void cpu_pause(void) { __asm__ volatile("pause" ::: "memory"); }
 static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 /* Enable interrupts and halt atomically (sti's shadow covers hlt). */
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
 

@@ -61,6 +61,7 @@ static _Noreturn void die_of(int sig)
 {
     mv_teardown();
     mv_stats_write();
+    mv_prof_end(128 + sig);
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
     signal(sig, SIG_DFL);
@@ -190,6 +191,7 @@ static _Noreturn void finish(enum mv_end end, int status)
     switch (end) {
     case MV_END_EXIT:
         mv_stats_write();
+        mv_prof_end(status & 0xff);
         exit(status & 0xff);
     case MV_END_FAULT:
         if (rep.signal <= 0 || rep.signal >= 65)
@@ -199,10 +201,12 @@ static _Noreturn void finish(enum mv_end end, int status)
         if (!(rep.signal == SIGPIPE && rep.vector < 0))
             describe_fault(&rep);
         mv_stats_write();
+        mv_prof_end(128 + rep.signal);
         exit(128 + rep.signal);
     case MV_END_PANIC:
         describe_panic(&rep);
         mv_stats_write();
+        mv_prof_end(MV_EXIT_FAILURE);
         exit(MV_EXIT_FAILURE);
     case MV_END_SIGNAL:
         die_of(status);
@@ -226,6 +230,7 @@ static _Noreturn void qemu_died(void)
     mv_log_dump_tail();
     mv_teardown();
     mv_stats_write();
+    mv_prof_end(MV_EXIT_FAILURE);
     exit(MV_EXIT_FAILURE);
 }
 
@@ -331,10 +336,12 @@ int main(int argc, char **argv)
     enum mv_accel accel = mv_qemu_accel(opts.accel);
     mv_log_open(opts.log_path);
     mv_stats_open(opts.stats_path);
+    mv_prof_open(opts.profile_path);
 
     mv_region_create(&region, opts.mem);
     mv_elf_load(prog_path, &region, &image);
     mv_stack_build(&region, &image, &opts, environ);
+    mv_prof_setup(&region, &opts, prog_path, accel);
 
     int log_w, door_w, err_w;
     make_pipe(&pfd[P_LOG].fd, &log_w);
@@ -347,6 +354,7 @@ int main(int argc, char **argv)
 
     mv_partner_trace(opts.trace);
     mv_partners_init(&region, MV_NR_SLOTS, pfd[P_EVENT].fd, pfd[P_DOOR].fd);
+    mv_prof_start();
     pid_t pid = mv_qemu_spawn(&opts, accel, &region, log_w, door_w, err_w);
     mv_affinity_target(pid, opts.cpus);
     mv_fd_close(log_w);

@@ -28,8 +28,14 @@ struct mv_opts {
     bool wait_gdb;
     const char *native_list;    /* comma-separated OPT call names, or NULL */
     const char *forward_list;
+    const char *profile_path;   /* raw profile file (--profile), or NULL */
+    unsigned profile_hz;        /* samples per second per vCPU (--profile-hz) */
     char **prog_argv;           /* PROGRAM ARGS..., NULL-terminated */
 };
+
+/* Default --profile-hz: measured to cost at most 3% under TCG here
+ * (docs/profiling.md). */
+#define MV_PROF_DEFAULT_HZ 1000u
 
 /* The program image as loaded into the region (elf.c). */
 struct mv_image {
@@ -254,6 +260,26 @@ void mv_qemu_err_dump(void);
  * binutils' addr2line on elf. pcs[0] is exact; later ones are return
  * addresses (looked up at pc-1). bias is subtracted first. */
 void mv_symbolize(const char *elf, const uint64_t *pcs, unsigned n, uint64_t bias);
+
+/* ---- profile.c (--profile: the raw profile file, docs/profiling.md) ---- */
+
+/* Create the profile file now (path NULL = profiling off), so that a bad
+ * path fails early; writes its first line. Fails the run on error. */
+void mv_prof_open(const char *path);
+/* True if --profile was given. */
+bool mv_prof_enabled(void);
+/* After mv_stack_build: size the per-vCPU rings of the profile area, set
+ * boot->prof_hz, write the H line. Nothing without a profile file. */
+void mv_prof_setup(struct mv_region *r, const struct mv_opts *o, const char *prog_path,
+                   enum mv_accel accel);
+/* Start the drain thread (every few ms). */
+void mv_prof_start(void);
+/* Drain every ring into the file now (MV_REQ_PROF_DRAIN). Thread-safe. */
+void mv_prof_drain(void);
+/* The last drain, the N lines and the E line with the launcher's exit
+ * status; call on every ending, after QEMU is stopped when possible.
+ * Later calls do nothing. Thread-safe. */
+void mv_prof_end(int status);
 
 /* ---- launch.c ---- */
 

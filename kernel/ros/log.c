@@ -58,6 +58,7 @@ _Noreturn void mv_fail(const char *fmt, ...)
     vmsg(fmt, ap);
     va_end(ap);
     mv_teardown();
+    mv_prof_end(MV_EXIT_FAILURE);
     _exit(MV_EXIT_FAILURE);
 }
 

@@ -24,6 +24,10 @@ static const char usage[] =
     "  --wait-gdb         start the vCPUs stopped, waiting for gdb\n"
     "  --native LIST      optional calls to handle in the kernel (comma-separated)\n"
     "  --forward LIST     optional calls to forward to Linux (comma-separated)\n"
+    "  --profile FILE     sample the program and account every forwarded call;\n"
+    "                     write the raw profile to FILE (docs/profiling.md)\n"
+    "  --profile-hz N     samples per second per vCPU with --profile (default 1000,\n"
+    "                     1..10000)\n"
     "Exit status: the program's; 128+N if it dies of signal N; 125 if the\n"
     "launcher, QEMU or the kernel fails.\n";
 
@@ -121,7 +125,7 @@ static void set_defaults(struct mv_opts *o)
 void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
 {
     enum { O_KERNEL = 256, O_MEM, O_CPUS, O_ACCEL, O_LOG, O_TRACE, O_DEBUG, O_STATS,
-           O_GDB, O_WAIT_GDB, O_NATIVE, O_FORWARD, O_HELP };
+           O_GDB, O_WAIT_GDB, O_NATIVE, O_FORWARD, O_PROFILE, O_PROFILE_HZ, O_HELP };
     static const struct option longopts[] = {
         { "kernel", required_argument, 0, O_KERNEL },
         { "mem", required_argument, 0, O_MEM },
@@ -135,6 +139,8 @@ void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
         { "wait-gdb", no_argument, 0, O_WAIT_GDB },
         { "native", required_argument, 0, O_NATIVE },
         { "forward", required_argument, 0, O_FORWARD },
+        { "profile", required_argument, 0, O_PROFILE },
+        { "profile-hz", required_argument, 0, O_PROFILE_HZ },
         { "help", no_argument, 0, O_HELP },
         { 0, 0, 0, 0 },
     };
@@ -165,6 +171,15 @@ void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
         case O_WAIT_GDB: o->wait_gdb = true; break;
         case O_NATIVE: o->native_list = optarg; break;
         case O_FORWARD: o->forward_list = optarg; break;
+        case O_PROFILE:
+            if (!*optarg)
+                bad_usage("%s", "--profile needs a file name");
+            o->profile_path = optarg;
+            break;
+        case O_PROFILE_HZ:
+            o->profile_hz = (unsigned)parse_int(optarg, 1, MV_PROF_MAX_HZ,
+                                                "--profile-hz must be 1..10000 (not '%s')");
+            break;
         case O_HELP:
             fputs(usage, stdout);
             exit(0);
@@ -176,5 +191,9 @@ void mv_opts_parse(struct mv_opts *o, int argc, char **argv)
         bad_usage("%s", "no program given: mv-launch [options] [--] PROGRAM [ARGS...]");
     if (o->wait_gdb && !o->gdb_port)
         bad_usage("%s", "--wait-gdb needs --gdb PORT");
+    if (o->profile_hz && !o->profile_path)
+        bad_usage("%s", "--profile-hz needs --profile FILE");
+    if (o->profile_path && !o->profile_hz)
+        o->profile_hz = MV_PROF_DEFAULT_HZ;
     o->prog_argv = argv + optind;
 }

@@ -300,6 +300,7 @@ static bool serve(struct partner *p, struct mv_slot *s)
             mv_log_line("kernel ready %.1f ms after launch", ready_ns / 1e6);
         break;
     case MV_REQ_NOSYS: report_nosys((long)args[0]); ret = -ENOSYS; break;
+    case MV_REQ_PROF_DRAIN: mv_prof_drain(); break;
     default:
         mv_log_note("slot %u: unknown request %u", p->idx, req);
         ret = -ENOSYS;
