@@ -27,8 +27,8 @@ import { CATCHES, catchException, leaveException, type Catch, type Exception } f
 import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
 import { Target } from './target';
-import { runningThread, threadFromMi } from './threads';
-import { framesBelowSyscall, inProgram, programStack, type StackEntry } from './unwind';
+import { ThreadTable, VCPU_ID_BASE, gdbThreads, type Snapshot } from './threads';
+import { threadStack, type StackEntry } from './unwind';
 import { Variables } from './variables';
 
 /** Attributes of a `multiverse` attach configuration: a hybrid started with
@@ -65,9 +65,17 @@ export class MultiverseSession extends DebugSession {
   /** Internal breakpoints: number -> what they catch. */
   private readonly internal = new Map<string, Catch>();
   private readonly bps = new Breakpoints(this.gdb);
-  private lastThread = 1;
-  /** Stacks listed during this stop, by thread. */
-  private readonly stacks = new Map<number, StackEntry[]>();
+  /** gdb's thread (vCPU) of the last stop. */
+  private lastGdb = 1;
+  /** The thread shown as stopped at the last stop (DAP id), and its name. */
+  private lastId = VCPU_ID_BASE + 1;
+  private lastName = 'vCPU 0';
+  private readonly table = new ThreadTable(this.target);
+  /** The threads of this stop (threads.ts), read once per stop. */
+  private snap: Promise<Snapshot> | undefined;
+  private tableWarned = false;
+  /** Stacks listed during this stop, by thread: the vCPU gdb reads and the frames. */
+  private readonly stacks = new Map<number, { gdb: number; frames: StackEntry[] }>();
 
   constructor() {
     super();
@@ -349,12 +357,17 @@ export class MultiverseSession extends DebugSession {
 
   // ---- execution --------------------------------------------------------------
 
+  /** Let the target run: after every register borrowed for a look at a
+   * frame has been put back (target.exclusive), with this stop forgotten. */
   private async resume(cmd: string): Promise<void> {
-    await this.leaveException();
-    await this.view.reset();
-    this.stacks.clear();
-    this.state = 'running';
-    await this.mi(cmd);
+    await this.target.exclusive(async () => {
+      await this.leaveException();
+      await this.view.reset();
+      this.stacks.clear();
+      this.snap = undefined;
+      this.state = 'running';
+      await this.mi(cmd);
+    });
   }
 
   protected override async continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
@@ -362,10 +375,19 @@ export class MultiverseSession extends DebugSession {
     await this.guard(response, () => this.resume('-exec-continue'));
   }
 
-  /** A step from a fault or panic stop has nowhere to go: the run ends. */
-  private async step(thread: number, cmd: string): Promise<void> {
+  /** A step from a fault or panic stop has nowhere to go: the run ends. A
+   * step applies to the vCPU that runs the thread; a thread that is on no
+   * vCPU (blocked, runnable) cannot be stepped: all threads continue
+   * instead (it stops at the next breakpoint it reaches). */
+  private async step(id: number, cmd: string): Promise<void> {
     if (this.exception) return this.resume('-exec-continue');
-    await this.resume(`${cmd} --thread ${thread}`);
+    const snap = await this.snapshot();
+    const gdb = snap.vcpuOf(id);
+    if (gdb === undefined) {
+      this.log(`multiverse: ${snap.nameOf(id) ?? `thread ${id}`} is on no vCPU and cannot be stepped: continuing all threads\n`);
+      return this.resume('-exec-continue');
+    }
+    await this.resume(`${cmd} --thread ${gdb}`);
   }
 
   protected override async nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): Promise<void> {
@@ -401,6 +423,7 @@ export class MultiverseSession extends DebugSession {
     if (this.state === 'init' || this.ended) return; // the stop at connection
     this.state = 'stopped';
     this.stacks.clear();
+    this.snap = undefined;
     if (this.quietStop) {
       this.quietStop(r.results);
       return;
@@ -410,13 +433,14 @@ export class MultiverseSession extends DebugSession {
 
   private async onStopped(s: MiTuple): Promise<void> {
     const reason = str(s, 'reason') ?? '';
-    const thread = Number(str(s, 'thread-id') ?? this.lastThread);
-    this.lastThread = thread;
+    const thread = Number(str(s, 'thread-id') ?? this.lastGdb);
+    this.lastGdb = thread;
     const bkpt = str(s, 'bkptno');
     if (reason === 'breakpoint-hit' && bkpt && this.internal.has(bkpt)) {
       await this.onInternalStop(this.internal.get(bkpt)!, thread);
       return;
     }
+    if (reason === 'exited' || reason === 'exited-normally' || reason === 'exited-signalled') return;
     let dapReason = 'step';
     let text: string | undefined;
     if (reason === 'breakpoint-hit') {
@@ -424,13 +448,12 @@ export class MultiverseSession extends DebugSession {
     } else if (reason === 'signal-received') {
       dapReason = this.pausing ? 'pause' : 'exception';
       text = this.pausing ? undefined : str(s, 'signal-name');
-    } else if (reason === 'exited' || reason === 'exited-normally' || reason === 'exited-signalled') {
-      return;
     } else if (!reason && this.pausing) {
       dapReason = 'pause';
     }
     this.pausing = false;
-    const ev = new StoppedEvent(dapReason, thread, text) as DebugProtocol.StoppedEvent;
+    // a pause shows a program thread even when the vCPU that stopped idles
+    const ev = new StoppedEvent(dapReason, await this.stoppedThread(thread, dapReason === 'pause'), text) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
     if (dapReason.endsWith('breakpoint') && bkpt) ev.body.hitBreakpointIds = [Number(bkpt)];
     this.sendEvent(ev);
@@ -446,7 +469,7 @@ export class MultiverseSession extends DebugSession {
     this.panicShown ||= what !== 'fault';
     const exc = await catchException(this.target, what, thread);
     this.exception = exc;
-    const ev = new StoppedEvent('exception', thread, exc.id) as DebugProtocol.StoppedEvent;
+    const ev = new StoppedEvent('exception', await this.stoppedThread(thread), exc.id) as DebugProtocol.StoppedEvent;
     ev.body.description = exc.description;
     ev.body.allThreadsStopped = true;
     this.sendEvent(ev);
@@ -468,18 +491,39 @@ export class MultiverseSession extends DebugSession {
 
   protected override async threadsRequest(response: DebugProtocol.ThreadsResponse): Promise<void> {
     await this.guard(response, async () => {
+      // while the target runs gdb cannot list threads; DAP still wants one
       if (this.state !== 'stopped') {
-        const t = runningThread(this.lastThread);
-        response.body = { threads: [new Thread(t.id, t.name)] };
+        response.body = { threads: [new Thread(this.lastId, this.lastName)] };
         return;
       }
-      const r = await this.mi('-thread-info');
-      const threads = list(r.results, 'threads')
-        .map((t) => threadFromMi(t as MiTuple))
-        .filter((t) => t !== undefined)
-        .map((t) => new Thread(t.id, t.name));
-      response.body = { threads };
+      const snap = await this.snapshot();
+      response.body = { threads: snap.threads.map((t) => new Thread(t.id, t.name)) };
     });
+  }
+
+  /** The threads of this stop: the aerokernel's (threads.ts), or the vCPUs. */
+  private snapshot(): Promise<Snapshot> {
+    this.snap ??= this.mi('-thread-info').then((r) => this.table.snapshot(gdbThreads(r.results), (text) => {
+      if (!this.tableWarned) this.log(text, 'stderr');
+      this.tableWarned = true;
+    }));
+    return this.snap;
+  }
+
+  /** The DAP thread to report for a stop of gdb thread (vCPU) gdb. */
+  private async stoppedThread(gdb: number, preferProgram = false): Promise<number> {
+    let id = VCPU_ID_BASE + gdb;
+    let name = `vCPU ${gdb - 1}`;
+    try {
+      const snap = await this.snapshot();
+      id = snap.idOfStop(gdb, preferProgram);
+      name = snap.nameOf(id) ?? name;
+    } catch (e) {
+      this.log(`multiverse: no thread list at this stop (${errText(e)})\n`, 'stderr');
+    }
+    this.lastId = id;
+    this.lastName = name;
+    return id;
   }
 
   /** gdb's frames of a thread (to 200), without a final frame at address 0. */
@@ -495,27 +539,29 @@ export class MultiverseSession extends DebugSession {
    * caller with lines and on; when the frames end in the kernel's
    * system-call entry, the program's frames that made the call. Cached until
    * the target runs. */
-  private async stack(thread: number): Promise<StackEntry[]> {
-    const cached = this.stacks.get(thread);
+  private async stack(id: number): Promise<{ gdb: number; frames: StackEntry[] }> {
+    const cached = this.stacks.get(id);
     if (cached) return cached;
-    const list = () => this.gdbFrames(thread);
-    let all: StackEntry[] = (await list()).map((f) => ({ f }));
-    try {
-      if (inProgram(all[0]?.f) && !str(all[0].f, 'fullname')) {
-        all = await programStack(this.target, thread, undefined, list);
-      } else if (str(all[all.length - 1]?.f, 'func') === 'mv_syscall_entry' && !this.exception) {
-        all = [...all, ...(await framesBelowSyscall(this.target, thread, list))];
+    const where = await (await this.snapshot()).locate(id, this.lastGdb);
+    const gdb = where.gdb;
+    const list = () => this.gdbFrames(gdb);
+    const frames = await this.target.exclusive(async () => {
+      try {
+        return await threadStack(this.target, gdb, list, where.regs, where.kstackTop, !!this.exception);
+      } catch (e) {
+        this.log(`multiverse: the program's frames could not be completed (${errText(e)})\n`, 'stderr');
+        // gdb's own frames (for a switched-out thread, from its saved context)
+        return where.regs ? (await this.target.withRegisters(gdb, where.regs, list)).map((f) => ({ f, regs: where.regs })) : (await list()).map((f) => ({ f }));
       }
-    } catch (e) {
-      this.log(`multiverse: the program's frames could not be completed (${errText(e)})\n`, 'stderr');
-    }
-    this.stacks.set(thread, all);
-    return all;
+    });
+    const out = { gdb, frames };
+    this.stacks.set(id, out);
+    return out;
   }
 
   protected override async stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): Promise<void> {
     await this.guard(response, async () => {
-      const frames = await this.stack(args.threadId);
+      const { gdb, frames } = await this.stack(args.threadId);
       const panicking = this.exception && !this.exception.saved;
       const start = args.startFrame ?? 0;
       const count = args.levels ? Math.min(args.levels, frames.length - start) : frames.length - start;
@@ -526,7 +572,7 @@ export class MultiverseSession extends DebugSession {
         const addr = str(f, 'addr') ?? '';
         const file = str(f, 'fullname') ?? str(f, 'file');
         const line = Number(str(f, 'line') ?? 0);
-        const id = this.view.frameId({ thread: args.threadId, level, regs });
+        const id = this.view.frameId({ thread: gdb, level, regs });
         const src = file && existsSync(file) ? new Source(basename(file), file) : undefined;
         const sf: DebugProtocol.StackFrame = new StackFrame(id, func && func !== '??' ? func : addr, src, line, 1);
         sf.instructionPointerReference = addr;
@@ -565,7 +611,7 @@ export class MultiverseSession extends DebugSession {
   protected override async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     await this.guard(response, async () => {
       if (this.state !== 'stopped') throw new Error('the hybrid is running: pause it to evaluate');
-      const f = args.frameId !== undefined ? this.view.frame(args.frameId) : { thread: this.lastThread, level: 0 };
+      const f = args.frameId !== undefined ? this.view.frame(args.frameId) : { thread: this.lastGdb, level: 0 };
       if (args.context === 'repl' && args.expression.startsWith('-exec ')) {
         response.body = { result: await this.view.command(args.expression.slice(6), f), variablesReference: 0 };
         return;

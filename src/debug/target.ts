@@ -10,7 +10,26 @@ export class Target {
   private regNames: string[] | undefined;
   private frameLayout: { size: number; offsets: Map<string, number> } | undefined;
 
+  private queue: Promise<unknown> = Promise.resolve();
+
   constructor(readonly gdb: MiClient) {}
+
+  /** Run fn alone: no other exclusive fn starts before it ends. Whatever
+   * puts other registers into a vCPU for a while, or reads registers or
+   * frames that such a swap would change, or lets the target run, goes
+   * through here (not nested), so that no request sees another's swap and
+   * no vCPU runs with borrowed registers. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** n bytes at addr (fewer, or none, where memory cannot be read). */
+  async readBytes(thread: number, addr: bigint, n: number): Promise<Buffer> {
+    const r = await this.gdb.send(`-data-read-memory-bytes --thread ${thread} 0x${addr.toString(16)} ${n}`);
+    return Buffer.from(str(list(r.results, 'memory')[0], 'contents') ?? '', 'hex');
+  }
 
   /** A gdb expression's value as an unsigned 64-bit number, in a thread's frame. */
   async evalNum(thread: number, expr: string, level = 0): Promise<bigint> {
@@ -60,6 +79,24 @@ export class Target {
    * strings by gdb register name (one memory read; the field offsets come
    * from the kernel's debug information, once). */
   async trapFrame(thread: number, addr: bigint): Promise<Map<string, string>> {
+    await this.readFrameLayout(thread);
+    const size = this.frameLayout!.size;
+    const bytes = await this.readBytes(thread, addr, size);
+    if (bytes.length < size) throw new Error(`cannot read the trap frame at 0x${addr.toString(16)}`);
+    const out = new Map<string, string>();
+    for (const [reg, off] of this.frameLayout!.offsets) out.set(reg, `0x${bytes.readBigUInt64LE(off).toString(16)}`);
+    return out;
+  }
+
+  /** The registers of the trap frame at the top of a kernel stack (where
+   * the system-call entry, a preemption and a new thread keep the program's
+   * registers). */
+  async trapFrameBelow(thread: number, kstackTop: bigint): Promise<Map<string, string>> {
+    await this.readFrameLayout(thread);
+    return this.trapFrame(thread, kstackTop - BigInt(this.frameLayout!.size));
+  }
+
+  private async readFrameLayout(thread: number): Promise<void> {
     if (!this.frameLayout) {
       const offsets = new Map<string, number>();
       for (const reg of FRAME_REGS) {
@@ -67,12 +104,6 @@ export class Target {
       }
       this.frameLayout = { size: Number(await this.evalNum(thread, 'sizeof(struct trapframe)')), offsets };
     }
-    const r = await this.gdb.send(`-data-read-memory-bytes --thread ${thread} 0x${addr.toString(16)} ${this.frameLayout.size}`);
-    const bytes = Buffer.from(str(list(r.results, 'memory')[0], 'contents') ?? '', 'hex');
-    if (bytes.length < this.frameLayout.size) throw new Error(`cannot read the trap frame at 0x${addr.toString(16)}`);
-    const out = new Map<string, string>();
-    for (const [reg, off] of this.frameLayout.offsets) out.set(reg, `0x${bytes.readBigUInt64LE(off).toString(16)}`);
-    return out;
   }
 
   /** Put values into the vCPU's registers; returns the registers they replaced. */

@@ -29,9 +29,8 @@ function callBefore(b: Buffer): boolean {
     (at(-6) === 0xff && (at(-5) === 0x15 || (at(-5) & 0xf8) === 0x90)); // call *d32(...)
 }
 
-async function readBytes(t: Target, thread: number, addr: bigint, n: number): Promise<Buffer> {
-  const r = await t.gdb.send(`-data-read-memory-bytes --thread ${thread} 0x${addr.toString(16)} ${n}`);
-  return Buffer.from(str(list(r.results, 'memory')[0], 'contents') ?? '', 'hex');
+function readBytes(t: Target, thread: number, addr: bigint, n: number): Promise<Buffer> {
+  return t.readBytes(thread, addr, n);
 }
 
 /** Has the code at addr line information? */
@@ -83,8 +82,26 @@ export async function programStack(t: Target, thread: number, regs: Map<string, 
   return [{ f: frames[0], regs }, ...rest.map((f) => ({ f, regs: caller }))];
 }
 
-/** The frames of the program that made the system call this vCPU's kernel
- * code serves (from the trap frame at the top of the kernel stack). */
-export async function framesBelowSyscall(t: Target, thread: number, listFrames: () => Promise<MiTuple[]>): Promise<StackEntry[]> {
-  return programStack(t, thread, await faultsSyscallFrame(t, thread), listFrames);
+/** The kernel's entry stubs (kernel/aero/entry.S, no CFI) where a thread's
+ * kernel stack begins: below them, the program's registers are in the trap
+ * frame at the top of that stack (a system call; a preemption by the tick;
+ * a new thread's first return). gdb's unwinding past them is guesswork. */
+const ENTRY_STUBS = new Set(['mv_syscall_entry', 'preempt_switch', 'thread_first']);
+
+/** A thread's whole stack, listed with listFrames (gdb's frames of vCPU
+ * thread). saved: the registers of a switched-out thread's context (put
+ * into the vCPU while listing), with kstackTop its kernel stack's top;
+ * neither for the thread the vCPU runs. Kernel frames end at the entry stub
+ * and continue with the program's frames that entered the kernel;
+ * stopped in program code without line information, from the nearest
+ * caller with lines. kernelOnly: keep gdb's frames as they are below the
+ * kernel's (a fault's context is in the vCPU). */
+export async function threadStack(t: Target, thread: number, listFrames: () => Promise<MiTuple[]>, saved?: Map<string, string>, kstackTop?: bigint, kernelOnly = false): Promise<StackEntry[]> {
+  const frames = saved ? await t.withRegisters(thread, saved, listFrames) : await listFrames();
+  if (!saved && inProgram(frames[0]) && !str(frames[0], 'fullname')) return programStack(t, thread, undefined, listFrames);
+  const stub = frames.findIndex((f) => ENTRY_STUBS.has(str(f, 'func') ?? ''));
+  const own = (stub >= 0 ? frames.slice(0, stub + 1) : frames).map((f) => ({ f, regs: saved }));
+  if (stub < 0 || (kernelOnly && !saved)) return stub < 0 ? own : frames.map((f) => ({ f }));
+  const user = kstackTop !== undefined ? await t.trapFrameBelow(thread, kstackTop) : await faultsSyscallFrame(t, thread);
+  return [...own, ...(await programStack(t, thread, user, listFrames))];
 }

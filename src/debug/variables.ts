@@ -10,8 +10,9 @@ import type { Target } from './target';
 export interface FrameRef {
   thread: number;
   level: number;
-  /** For a program frame below a system call (not on gdb's own stack): the
-   * registers of its trap frame, put into the vCPU while it is looked at. */
+  /** For a frame not on the vCPU's own stack (a program frame below a
+   * system call, a frame of a switched-out thread): the registers to put
+   * into the vCPU while it is looked at. */
   regs?: Map<string, string>;
 }
 
@@ -69,9 +70,11 @@ export class Variables {
     return [scope('Locals', 'locals', 'locals', false), scope('Arguments', 'args', 'arguments', false), scope('Registers', 'registers', 'registers', true)];
   }
 
-  /** fn with f's registers in the vCPU when f lies below a system call. */
+  /** fn with f's registers in the vCPU when f is not the vCPU's own (below
+   * a system call, a switched-out thread); alone (target.exclusive), so
+   * that no other request's borrowed registers are in the vCPU meanwhile. */
   private within<T>(f: FrameRef, fn: () => Promise<T>): Promise<T> {
-    return f.regs ? this.t.withRegisters(f.thread, f.regs, fn) : fn();
+    return this.t.exclusive(() => (f.regs ? this.t.withRegisters(f.thread, f.regs, fn) : fn()));
   }
 
   async variables(ref: number, start?: number, count?: number): Promise<DebugProtocol.Variable[]> {
@@ -163,7 +166,7 @@ export class Variables {
   async setVariable(ref: number, name: string, value: string): Promise<string> {
     const r = this.vars.get(ref);
     if (!r) throw new Error(STALE);
-    if (r.regs && r.kind === 'registers') throw new Error('registers of a frame below a system call are read-only here');
+    if (r.regs && r.kind === 'registers') throw new Error("registers of a frame that is not the vCPU's own (below a system call, or of a thread on no vCPU) are read-only here");
     return this.within(r, () => this.assign(r, name, value));
   }
 

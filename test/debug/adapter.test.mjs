@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { testTag } from '../lib/harness.mjs';
 import {
-  TEST_MS, adapterTempDirs, childrenOf, launchWith, lineOf, outputOf, programsDir, root, runToEnd, scopeVars,
-  sessionPids, setup, startClient, stopped, taggedDebugProcesses, waitGone,
+  TEST_MS, adapterTempDirs, childrenOf, launchWith, lineOf, outputOf, pauseUntil, programsDir, root, runToEnd, scopeVars,
+  sessionPids, setup, startClient, stopped, taggedDebugProcesses, waitForOutput, waitGone,
 } from './lib/dap.mjs';
 
 const steps = join(programsDir, 'steps.c');
@@ -53,7 +53,7 @@ afterEach(async () => {
 test('a breakpoint in the program stops at its line with the call stack, arguments and locals', { timeout: TEST_MS }, async () => {
   dc = await startClient(env.adapter);
   const line = lineOf('steps.c', 'MARK scale body');
-  const { bps: [bps], firstStop } = await launchWith(dc, { program: env.elf.steps }, { bps: [{ path: steps, lines: [{ line }] }] });
+  const { bps: [bps], firstStop } = await launchWith(dc, { program: env.elf.steps, cpus: 1 }, { bps: [{ path: steps, lines: [{ line }] }] });
   assert.equal(bps.body.breakpoints[0].verified, true);
   assert.equal(bps.body.breakpoints[0].line, line);
   // a source file gdb knows nothing of: unverified, saying why
@@ -75,8 +75,12 @@ test('a breakpoint in the program stops at its line with the call stack, argumen
   const regs = await scopeVars(dc, s.frames[0].id, 'Registers');
   assert.match(regs.rip.value, /^0x[0-9a-f]+$/);
   assert.equal(BigInt(regs.rdi.value), 6n, 'first argument in rdi at the breakpoint');
+  // the program's one thread, from the kernel's thread table; its id is its tid
   const threads = await dc.threadsRequest();
-  assert.deepEqual(threads.body.threads.map((t) => t.name), ['vCPU 0']);
+  assert.equal(threads.body.threads.length, 1);
+  const [main] = threads.body.threads;
+  assert.equal(main.name, `main (tid ${main.id}): running on vCPU 0`);
+  assert.equal(s.body.threadId, main.id);
   assert.deepEqual(await runToEnd(dc), { exitCode: 0 });
   assert.equal(outputOf(dc, 'stdout'), 'stepped over a forwarded write\n');
 });
@@ -268,23 +272,51 @@ test('a kernel panic (a NULL trap frame given to the dispatcher) stops at the ke
   assert.deepEqual(await runToEnd(dc), { exitCode: 125 });
 });
 
-test('pause while the partner sleeps in a forwarded call, then continue: the reply and output arrive; one thread per vCPU', { timeout: TEST_MS }, async () => {
-  dc = await startClient(env.adapter);
-  await launchWith(dc, { program: env.elf.napper, cpus: 2 });
-  const until = Date.now() + 20_000;
-  while (!outputOf(dc, 'stdout').includes('napping') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-  const s = await stopped(dc, () => dc.pauseRequest({ threadId: 1 }));
-  assert.equal(s.body.reason, 'pause');
-  // stopped in the kernel, waiting for the partner's reply to the forwarded call
-  assert.ok(s.frames.some((f) => f.name === 'fwd_syscall'), `stack: ${s.frames.map((f) => f.name)}`);
-  // and below the kernel, the program's line that made the call
-  const main = s.frames.find((f) => f.name === 'main');
-  assert.equal(main?.line, lineOf('napper.c', 'MARK nap'), `stack: ${s.frames.map((f) => `${f.name}:${f.line}`)}`);
-  const threads = await dc.threadsRequest();
-  assert.deepEqual(threads.body.threads.map((t) => t.name.replace(/ \(halted\)$/, '')), ['vCPU 0', 'vCPU 1']);
-  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
-  assert.equal(outputOf(dc, 'stdout'), 'napping\nwoke\n');
-});
+for (const cpus of [1, 2]) {
+  test(`pause while the main thread waits for a forwarded call (--cpus ${cpus}): its state and stack down to main's line; continue: the reply and output arrive`, { timeout: TEST_MS }, async () => {
+    dc = await startClient(env.adapter);
+    // nanosleep is native by default: placed as forwarded, the partner sleeps
+    await launchWith(dc, { program: env.elf.napper, cpus, forward: ['nanosleep'] }, { expectStop: false });
+    await waitForOutput(dc, 'napping');
+    const waiting = /^main \(tid \d+\): waiting for a forwarded nanosleep/;
+    // (the pause may come before the call is posted: then once more)
+    const s = await pauseUntil(dc, (x) => x.threads.some((t) => waiting.test(t.name)), 5);
+    assert.equal(s.body.reason, 'pause');
+    const names = s.threads.map((t) => t.name);
+    const main = s.threads.find((t) => t.name.startsWith('main '));
+    // with one vCPU the blocked thread stays that vCPU's current thread (the
+    // vCPU idles on its stack); with two, both vCPUs run their idle threads
+    assert.deepEqual(names, cpus === 1
+      ? [`main (tid ${main.id}): waiting for a forwarded nanosleep (on vCPU 0)`]
+      : [`main (tid ${main.id}): waiting for a forwarded nanosleep`, 'vCPU 0: idle', 'vCPU 1: idle']);
+    // a pause shows the program's thread, not an idle vCPU
+    assert.equal(s.body.threadId, main.id);
+    // its stack: the kernel's frames from the scheduler through the forwarding
+    // function to the system-call entry, then the program's line that made the call
+    const frames = s.frames.map((f) => f.name);
+    const at = (name) => frames.indexOf(name);
+    const show = s.frames.map((f) => `${f.name}:${f.line}`).join(' ');
+    const sched = s.frames.findIndex((f) => f.source?.path === join(root, 'kernel', 'aero', 'sched.c'));
+    assert.ok(sched >= 0 && sched < at('fwd_syscall') && at('fwd_syscall') < at('mv_syscall_entry'), show);
+    if (cpus === 1) {
+      // the vCPU idles in schedule() on the thread's own stack
+      assert.ok(at('schedule') >= 0 && at('schedule') < at('fwd_syscall'), show);
+    } else {
+      // switched out: its innermost frame is the scheduler's call that switched it
+      // (schedule() itself tail-calls the switch, so sched_wait_slot's call is what is left)
+      assert.equal(sched, 0, show);
+      assert.equal(s.frames[0].name, 'sched_wait_slot', show);
+      assert.match(readFileSync(s.frames[0].source.path, 'utf8').split('\n')[s.frames[0].line - 1], /\bschedule\(\);/, show);
+    }
+    const mainFrame = s.frames.slice(at('mv_syscall_entry')).find((f) => f.name === 'main');
+    assert.equal(mainFrame?.line, lineOf('napper.c', 'MARK nap'), show);
+    assert.equal(mainFrame.source?.path, join(programsDir, 'napper.c'));
+    const ts = await dc.evaluateRequest({ expression: 'ts.tv_nsec', frameId: mainFrame.id, context: 'watch' });
+    assert.equal(ts.body.result, '500000000');
+    assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+    assert.equal(outputOf(dc, 'stdout'), 'napping\nwoke\n');
+  });
+}
 
 test('launch from a manifest takes the program, its arguments and cpus from multiverse.json', { timeout: TEST_MS }, async () => {
   const ws = mkdtempSync(join(tmpdir(), 'mv-dap-ws-'));
@@ -338,9 +370,8 @@ test('attach to a hybrid started with --gdb: stop at a breakpoint, detach, the r
 
 test('a breakpoint set while the program runs (in a forwarded sleep) is hit', { timeout: TEST_MS }, async () => {
   dc = await startClient(env.adapter);
-  await launchWith(dc, { program: env.elf.napper });
-  const until = Date.now() + 20_000;
-  while (!outputOf(dc, 'stdout').includes('napping') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await launchWith(dc, { program: env.elf.napper, forward: ['nanosleep'] });
+  await waitForOutput(dc, 'napping');
   const line = lineOf('napper.c', 'MARK nap') + 1;
   const first = dc.waitForEvent('stopped');
   const r = await dc.setBreakpointsRequest({ source: { path: join(programsDir, 'napper.c') }, breakpoints: [{ line }] });

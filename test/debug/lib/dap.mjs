@@ -119,6 +119,31 @@ export async function childrenOf(dc, variable) {
   return Object.fromEntries(v.body.variables.map((x) => [x.name, x]));
 }
 
+/** Wait (bounded, polling) until the program's stdout contains text. */
+export async function waitForOutput(dc, text, ms = 20_000) {
+  const until = Date.now() + ms;
+  while (!outputOf(dc, 'stdout').includes(text) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  if (!outputOf(dc, 'stdout').includes(text)) throw new Error(`no '${text}' in the program's output after ${ms} ms: ${JSON.stringify(outputOf(dc, 'stdout'))}`);
+}
+
+/** Pause (then continue and pause again, at most tries times, while ready(stop, threads)
+ * says no): the last stop as stopped() gives it, with the thread list in .threads. */
+export async function pauseUntil(dc, ready, tries = 10) {
+  for (let i = 1; ; i++) {
+    const s = await stopped(dc, () => dc.pauseRequest({ threadId: 1 }));
+    s.threads = (await dc.threadsRequest()).body.threads;
+    if ((await ready(s)) || i >= tries) return s;
+    await dc.continueRequest({ threadId: s.body.threadId });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The stack of a thread: [{ name, line, path, id }]. */
+export async function framesOf(dc, threadId) {
+  const st = await dc.stackTraceRequest({ threadId });
+  return st.body.stackFrames.map((f) => ({ name: f.name, line: f.line, path: f.source?.path, id: f.id, ip: f.instructionPointerReference }));
+}
+
 /** Continue and wait for the run to end: { exitCode }. */
 export async function runToEnd(dc, threadId = 1) {
   const exited = dc.waitForEvent('exited');

@@ -1,6 +1,6 @@
-/* napper.c - says "napping", sleeps in a forwarded nanosleep, says "woke":
- * pausing while the partner executes the call, then continuing, must lose
- * neither the reply nor the output. */
+/* napper.c - says "napping", sleeps in nanosleep (the tests place it as
+ * forwarded), says "woke": pausing while the partner executes the call, then
+ * continuing, must lose neither the reply nor the output. */
 #include <stdio.h>
 #include <time.h>
 
