@@ -85,10 +85,11 @@ else
     bad "QEMU missing" "status $rc: $(cat "$tmp/err")"
 fi
 
-# Start the launcher in the background on a stub that waits; sets pid.
+# Start the launcher (extra options: $@) in the background on a stub that
+# waits; sets pid.
 start_hang() {
     rm -f "$tmp/log"
-    "$L" --kernel "$K" --log "$tmp/log" "$tmp/prog" hang 2>"$tmp/err" &
+    "$L" "$@" --kernel "$K" --log "$tmp/log" "$tmp/prog" hang 2>"$tmp/err" &
     pid=$!
     for _ in $(seq 200); do grep -q booted "$tmp/log" 2>/dev/null && break; sleep 0.05; done
 }
@@ -154,6 +155,42 @@ if [ -f "$AERO" ]; then
 else
     echo "skip aerokernel: bad pointers, static-pie ($AERO not built)"
 fi
+
+# --profile (docs/profiling.md): options, and the raw file's first lines
+# and E line with the launcher's status whatever the ending.
+expect "--profile-hz needs --profile" 125 "" '--profile-hz needs --profile FILE' \
+    -- --profile-hz 100 --kernel "$K" "$tmp/prog" x
+expect "--profile-hz 0 refused" 125 "" '--profile-hz must be 1\.\.10000' \
+    -- --profile "$tmp/p" --profile-hz 0 --kernel "$K" "$tmp/prog" x
+expect "--profile-hz 20000 refused" 125 "" '--profile-hz must be 1\.\.10000' \
+    -- --profile "$tmp/p" --profile-hz 20000 --kernel "$K" "$tmp/prog" x
+expect "--profile in a missing folder" 125 "" 'cannot open the profile file .*/none/p' \
+    -- --profile "$tmp/none/p" --kernel "$K" "$tmp/prog" x
+# profile_ok NAME STATUS: $tmp/prof is a complete raw profile ending with STATUS
+profile_ok() {
+    local first second last
+    first=$(head -n 1 "$tmp/prof" 2>/dev/null)
+    second=$(sed -n 2p "$tmp/prof" 2>/dev/null | cut -c 1-12)
+    last=$(tail -n 1 "$tmp/prof" 2>/dev/null)
+    if [ "$first" = "mvprof 1" ] && [ "$second" = 'H {"program"' ] &&
+       [[ "$last" =~ ^E\ \{\"duration_ns\":[0-9]+,\"samples\":[0-9]+,\"dropped\":0,\"status\":$2\}$ ]]; then
+        ok "$1"
+    else
+        bad "$1" "$(head -c 300 "$tmp/prof" 2>/dev/null) ... $last"
+    fi
+}
+for c in "exit 2 xy" "fault 139 fault" "panic 125 panic" "QEMU-dies 125 quit"; do
+    set -- $c
+    rm -f "$tmp/prof"
+    timeout 20 "$L" --profile "$tmp/prof" --profile-hz 250 --kernel "$K" "$tmp/prog" "$3" \
+        >/dev/null 2>&1
+    profile_ok "profile file ends with E after: $1" "$2"
+done
+rm -f "$tmp/prof"
+start_hang --profile "$tmp/prof"
+kill -INT "$pid"
+wait "$pid"
+profile_ok "profile file ends with E after: SIGINT" 130
 
 # Nothing left behind.
 if [ "$(ls /dev/shm | sort)" = "$shm_before" ]; then ok "nothing left in /dev/shm"; else bad "/dev/shm" "$(ls /dev/shm)"; fi
