@@ -25,6 +25,8 @@ function callBefore(b: Buffer): boolean {
   const at = (i: number) => b[b.length + i];
   return at(-5) === 0xe8 ||                                         // call rel32
     (at(-2) === 0xff && (at(-1) & 0xf8) === 0xd0) ||                 // call *%reg
+    (at(-2) === 0xff && (at(-1) & 0xf8) === 0x10 && (at(-1) & 6) !== 4) || // call *(%reg)
+    (at(-3) === 0xff && at(-2) === 0x14) ||                          // call *(%reg,%reg,s)
     (at(-3) === 0xff && (at(-2) & 0xf8) === 0x50) ||                 // call *d8(%reg)
     (at(-6) === 0xff && (at(-5) === 0x15 || (at(-5) & 0xf8) === 0x90)); // call *d32(...)
 }
@@ -56,15 +58,77 @@ async function callerWithLines(t: Target, thread: number, regs: Map<string, stri
   }
   for (let i = 0; i + 8 <= stack.length; i += 8) {
     const ret = stack.readBigUInt64LE(i);
-    if (ret < BigInt(MV_IMAGE_BASE) + 8n || ret >= MV_KERNEL_VIRT) continue;
+    if (!inImage(ret)) continue;
     if (!callBefore(await readBytes(t, thread, ret - 8n, 8).catch(() => Buffer.alloc(8)))) continue;
     if (!(await hasLine(t, thread, ret - 1n))) continue;
     const caller = new Map(regs);
+    const callerSp = sp + BigInt(i) + 8n;
     // inside the call instruction, as gdb looks up a caller's line (the
     // return address may already belong to the next line)
     caller.set('rip', `0x${(ret - 1n).toString(16)}`);
-    caller.set('rsp', `0x${(sp + BigInt(i) + 8n).toString(16)}`);
+    caller.set('rsp', `0x${callerSp.toString(16)}`);
+    const fp = await callerFramePointer(t, thread, ret, BigInt(regs.get('rbp') ?? '0'), callerSp);
+    if (fp !== undefined) caller.set('rbp', `0x${fp.toString(16)}`);
     return caller;
+  }
+  return undefined;
+}
+
+const inImage = (a: bigint) => a >= BigInt(MV_IMAGE_BASE) + 8n && a < MV_KERNEL_VIRT;
+/** Bytes above a caller's rsp searched for its frame record. */
+const FP_SCAN = 4096;
+/** A frame larger than this is taken for a wrong frame pointer. */
+const FRAME_MAX = 0x100000n;
+
+/** Is there a frame record at fp, as code built with frame pointers (bin/mvcc
+ * keeps them) pushes it: the outer frame's rbp (above fp, or 0 at the
+ * outermost), then a return address right after a call? */
+function frameRecord(t: Target, thread: number, fp: bigint, saved: bigint, ret: bigint): Promise<boolean> {
+  if ((saved !== 0n && saved <= fp) || !inImage(ret)) return Promise.resolve(false);
+  return readBytes(t, thread, ret - 8n, 8).then(callBefore, () => false);
+}
+
+/** How far above its rsp at a call a function built with frame pointers
+ * keeps rbp: what its prologue pushes after `mov %rsp,%rbp` and subtracts
+ * from rsp (gcc: push %rbp; mov %rsp,%rbp; push callee-saved...; sub $N,%rsp).
+ * undefined: pc's function has no such prologue. */
+async function prologueFrameSize(t: Target, thread: number, pc: bigint): Promise<bigint | undefined> {
+  const here = await t.gdb.send(`-data-disassemble --thread ${thread} -s 0x${pc.toString(16)} -e 0x${(pc + 1n).toString(16)} -- 0`);
+  const offset = str(list(here.results, 'asm_insns')[0], 'offset');
+  if (offset === undefined) return undefined;
+  const start = pc - BigInt(offset);
+  const r = await t.gdb.send(`-data-disassemble --thread ${thread} -s 0x${start.toString(16)} -e 0x${(start + 48n).toString(16)} -- 0`);
+  const insns = list(r.results, 'asm_insns').map((i) => (str(i, 'inst') ?? '').replace(/\s+/g, ' ').trim());
+  let i = insns[0] === 'endbr64' ? 1 : 0;
+  if (insns[i] !== 'push %rbp' || insns[i + 1] !== 'mov %rsp,%rbp') return undefined;
+  let size = 0n;
+  for (i += 2; i < insns.length; i++) {
+    if (/^push %r\w+$/.test(insns[i])) size += 8n;
+    else if (/^sub \$0x[0-9a-f]+,%rsp$/.test(insns[i])) return size + BigInt(insns[i].slice(5, insns[i].indexOf(',')));
+    else break;
+  }
+  return size;
+}
+
+/** The frame pointer of a caller found by its return address ret (its rsp
+ * is sp). musl's functions, built without frame pointers, may use rbp for
+ * anything (restoring it only on return), so rbp as they left it need not
+ * be the caller's. In order: sp plus the frame size the caller's prologue
+ * sets up (bin/mvcc keeps frame pointers); rbp as left; the first frame
+ * record above sp. Each must point to a frame record. */
+async function callerFramePointer(t: Target, thread: number, ret: bigint, rbp: bigint, sp: bigint): Promise<bigint | undefined> {
+  // (the outermost program frame's saved rbp is whatever musl's start code had there: with
+  // the frame size known, only the return address is checked)
+  const record = async (fp: bigint, anySaved: boolean) => {
+    const b = await readBytes(t, thread, fp, 16).catch(() => Buffer.alloc(0));
+    return b.length === 16 && frameRecord(t, thread, fp, anySaved ? 0n : b.readBigUInt64LE(0), b.readBigUInt64LE(8));
+  };
+  const size = await prologueFrameSize(t, thread, ret - 1n).catch(() => undefined);
+  if (size !== undefined && (await record(sp + size, true))) return sp + size;
+  if (rbp >= sp && rbp - sp < FRAME_MAX && (await record(rbp, false))) return rbp;
+  const words = await readBytes(t, thread, sp, FP_SCAN).catch(() => Buffer.alloc(0));
+  for (let i = 0; i + 16 <= words.length; i += 8) {
+    if (await frameRecord(t, thread, sp + BigInt(i), words.readBigUInt64LE(i), words.readBigUInt64LE(i + 8))) return sp + BigInt(i);
   }
   return undefined;
 }

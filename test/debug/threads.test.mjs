@@ -1,0 +1,158 @@
+// threads.test.mjs - the Threads view lists the program's threads as the
+// aerokernel knows them (test/debug/programs/workers.c: main joining, a
+// sleeper, a waiter on a condition variable, a spinner), with their states;
+// a thread on no vCPU shows its stack from its saved context, down to its
+// own function, with locals; the vCPU's own registers are back afterwards; a
+// breakpoint in a non-main thread reports that thread; stepping applies to a
+// thread on a vCPU, and a step asked for a thread on none continues all.
+import assert from 'node:assert/strict';
+import { after, afterEach, before, test } from 'node:test';
+import { join } from 'node:path';
+import { testTag } from '../lib/harness.mjs';
+import {
+  TEST_MS, adapterTempDirs, framesOf, launchWith, lineOf, outputOf, pauseUntil, programsDir, root, runToEnd,
+  scopeVars, setup, startClient, stopped, taggedDebugProcesses, waitForOutput, waitGone,
+} from './lib/dap.mjs';
+
+const workers = join(programsDir, 'workers.c');
+let env;
+let dc;
+let tempsBefore;
+
+before(async () => {
+  env = await setup(['workers']);
+  tempsBefore = new Set(adapterTempDirs());
+});
+after(() => env?.cleanup());
+
+afterEach(async () => {
+  if (dc) {
+    await dc.stop().catch(() => {});
+    dc = undefined;
+  }
+  const left = taggedDebugProcesses(testTag);
+  const gone = await waitGone(left.map((p) => p.pid), 5000);
+  assert.deepEqual(gone, [], `left running after the session:\n${left.map((p) => `  ${p.pid} ${p.cmdline}`).join('\n')}`);
+  assert.deepEqual(adapterTempDirs().filter((d) => !tempsBefore.has(d)), [], 'the adapter left its temporary directory');
+});
+
+/** The threads of workers.c by role, from the list (main's tid comes first,
+ * the others were created in order: sleeper, waiter, spinner). */
+function roles(threads) {
+  const main = threads.find((t) => t.name.startsWith('main (tid '));
+  if (!main) return undefined;
+  const by = (id) => threads.find((t) => t.id === id);
+  return { main, sleeper: by(main.id + 1), waiter: by(main.id + 2), spinner: by(main.id + 3), vcpus: threads.filter((t) => t.name.startsWith('vCPU ')) };
+}
+
+const show = (frames) => frames.map((f) => `${f.name}:${f.line}`).join(' ');
+
+for (const cpus of [1, 2]) {
+  test(`a pthreads program (--cpus ${cpus}): every thread listed with its state; blocked threads' stacks reach their own functions`, { timeout: TEST_MS }, async () => {
+    dc = await startClient(env.adapter);
+    await launchWith(dc, { program: env.elf.workers, cpus }, { expectStop: false });
+    await waitForOutput(dc, 'started');
+    // (right after "started" main may still be on its way to the join, the
+    // sleeper to its nanosleep: then continue and pause again)
+    const s = await pauseUntil(dc, async (x) => {
+      const r = roles(x.threads);
+      if (!r?.sleeper || !r.waiter || !r.spinner) return false;
+      if (!/blocked in a futex wait$/.test(r.main.name) || !/sleeping$/.test(r.sleeper.name) || !/blocked in a futex wait$/.test(r.waiter.name)) return false;
+      // the spinner stopped in its own code (not in the tick's interrupt handler)
+      const top = (await framesOf(dc, r.spinner.id))[0];
+      return top && ['spin_once', 'spinner'].includes(top.name);
+    });
+    assert.equal(s.body.reason, 'pause');
+    const r = roles(s.threads);
+    const tid = r.main.id;
+    assert.ok(r.sleeper && r.waiter && r.spinner, JSON.stringify(s.threads));
+    assert.equal(r.main.name, `main (tid ${tid}): blocked in a futex wait`);
+    assert.equal(r.sleeper.name, `thread ${tid + 1}: sleeping`);
+    assert.equal(r.waiter.name, `thread ${tid + 2}: blocked in a futex wait`);
+    const onVcpu = /^thread \d+: running on vCPU (\d)$/.exec(r.spinner.name);
+    assert.ok(onVcpu, r.spinner.name);
+    // the other vCPU (with two) runs its idle thread
+    assert.deepEqual(r.vcpus.map((t) => t.name), cpus === 1 ? [] : [`vCPU ${1 - Number(onVcpu[1])}: idle`]);
+    assert.equal(s.threads.length, 4 + r.vcpus.length, JSON.stringify(s.threads));
+    // a pause reports a program thread: the one running
+    assert.equal(s.body.threadId, r.spinner.id);
+
+    // the running thread's registers, to compare after looking at the others
+    const spin = await framesOf(dc, r.spinner.id);
+    const regsBefore = await scopeVars(dc, spin[0].id, 'Registers');
+
+    // each blocked thread: the scheduler on top, the system call it made, its own function at its line
+    const expectations = [
+      [r.main, 'main', lineOf('workers.c', 'MARK main join')],
+      [r.sleeper, 'sleeper', lineOf('workers.c', 'MARK sleeper nap')],
+      [r.waiter, 'waiter', lineOf('workers.c', 'MARK waiter wait')],
+    ];
+    for (const [t, fn, line] of expectations) {
+      const frames = await framesOf(dc, t.id);
+      assert.equal(frames[0].path, join(root, 'kernel', 'aero', 'sched.c'), `${t.name}: ${show(frames)}`);
+      const entry = frames.findIndex((f) => f.name === 'mv_syscall_entry');
+      assert.ok(entry > 0, `${t.name}: ${show(frames)}`);
+      const own = frames.slice(entry + 1).find((f) => f.path);
+      assert.deepEqual([own?.name, own?.line, own?.path], [fn, line, workers], `${t.name}: ${show(frames)}`);
+      t.frame = own;
+    }
+    // locals of a switched-out thread's frame (from its saved registers)
+    const ev = (frame, expression) => dc.evaluateRequest({ expression, frameId: frame.id, context: 'watch' }).then((x) => x.body.result);
+    assert.equal(await ev(r.main.frame, 'i'), '0');
+    assert.equal(await ev(r.waiter.frame, 'rounds'), '1');
+    assert.equal(await ev(r.waiter.frame, 'released'), '0');
+    const mainLocals = await scopeVars(dc, r.main.frame.id, 'Locals');
+    assert.deepEqual(Object.keys(mainLocals).sort(), ['i', 't']);
+    // the vCPU's own registers were put back
+    const regsAfter = await scopeVars(dc, spin[0].id, 'Registers');
+    for (const reg of ['rip', 'rsp', 'rbp', 'rbx', 'r12', 'r15']) assert.equal(regsAfter[reg].value, regsBefore[reg].value, reg);
+
+    // a step asked for a thread on no vCPU continues all threads: the run ends
+    const exited = dc.waitForEvent('exited');
+    await dc.nextRequest({ threadId: r.sleeper.id });
+    assert.deepEqual((await exited).body, { exitCode: 0 });
+    assert.match(outputOf(dc, 'console'), new RegExp(`thread ${tid + 1}: sleeping is on no vCPU and cannot be stepped: continuing all threads`));
+    assert.equal(outputOf(dc, 'stdout'), 'started\ndone\n');
+  });
+}
+
+test('a breakpoint in a non-main thread stops with that thread; a step stays on it', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const line = lineOf('workers.c', 'MARK spinner body');
+  const { firstStop } = await launchWith(dc, { program: env.elf.workers, cpus: 1 }, { bps: [{ path: workers, lines: [{ line }] }] });
+  const s = await firstStop();
+  assert.equal(s.body.reason, 'breakpoint');
+  assert.deepEqual(s.frames.slice(0, 2).map((f) => [f.name, f.line]), [
+    ['spin_once', line],
+    ['spinner', lineOf('workers.c', 'MARK spinner call')],
+  ]);
+  const threads = (await dc.threadsRequest()).body.threads;
+  const main = threads.find((t) => t.name.startsWith('main (tid '));
+  assert.ok(main, JSON.stringify(threads));
+  assert.equal(s.body.threadId, main.id + 3, JSON.stringify(threads));
+  assert.equal(threads.find((t) => t.id === s.body.threadId)?.name, `thread ${main.id + 3}: running on vCPU 0`);
+  // main is elsewhere: switched out (still creating threads, printing or joining), its stack reaches main
+  const mainFrames = await framesOf(dc, main.id);
+  assert.ok(mainFrames.some((f) => f.name === 'main' && f.path === workers), show(mainFrames));
+  // a step applies to the vCPU that runs the spinner: the stop is the spinner's again
+  const step = await stopped(dc, () => dc.nextRequest({ threadId: s.body.threadId }));
+  assert.equal(step.body.reason, 'step');
+  assert.equal(step.body.threadId, s.body.threadId);
+  assert.equal(step.frames[0].name, 'spin_once');
+  assert.equal(step.frames[0].line, line + 1);
+  await dc.setBreakpointsRequest({ source: { path: workers }, breakpoints: [] });
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+  assert.equal(outputOf(dc, 'stdout'), 'started\ndone\n');
+});
+
+test('stopped in early boot, before the thread table is in use, the vCPUs are listed', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const { firstStop } = await launchWith(dc, { program: env.elf.workers, cpus: 1 }, { functions: ['sched_init'] });
+  const s = await firstStop();
+  assert.equal(s.frames[0].name, 'sched_init');
+  const threads = (await dc.threadsRequest()).body.threads;
+  assert.deepEqual(threads.map((t) => t.name), ['vCPU 0']);
+  assert.equal(s.body.threadId, threads[0].id);
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
+});
