@@ -1,6 +1,6 @@
 // threads.test.mjs - the Threads view lists the program's threads as the
 // aerokernel knows them (test/debug/programs/workers.c: main joining, a
-// sleeper, a waiter on a condition variable, a spinner), with their states;
+// sleeper, a waiter on a condition variable, two spinners), with their states;
 // a thread on no vCPU shows its stack from its saved context, down to its
 // own function, with locals; the vCPU's own registers are back afterwards; a
 // breakpoint in a non-main thread reports that thread; stepping applies to a
@@ -37,12 +37,15 @@ afterEach(async () => {
 });
 
 /** The threads of workers.c by role, from the list (main's tid comes first,
- * the others were created in order: sleeper, waiter, spinner). */
+ * the others were created in order: sleeper, waiter, two spinners). */
 function roles(threads) {
   const main = threads.find((t) => t.name.startsWith('main (tid '));
   if (!main) return undefined;
   const by = (id) => threads.find((t) => t.id === id);
-  return { main, sleeper: by(main.id + 1), waiter: by(main.id + 2), spinner: by(main.id + 3), vcpus: threads.filter((t) => t.name.startsWith('vCPU ')) };
+  return {
+    main, sleeper: by(main.id + 1), waiter: by(main.id + 2), spinners: [by(main.id + 3), by(main.id + 4)],
+    vcpus: threads.filter((t) => t.name.startsWith('vCPU ')),
+  };
 }
 
 const show = (frames) => frames.map((f) => `${f.name}:${f.line}`).join(' ');
@@ -54,31 +57,36 @@ for (const cpus of [1, 2]) {
     await waitForOutput(dc, 'started');
     // (right after "started" main may still be on its way to the join, the
     // sleeper to its nanosleep: then continue and pause again)
+    const running = (t) => /: running on vCPU \d$/.test(t.name);
     const s = await pauseUntil(dc, async (x) => {
       const r = roles(x.threads);
-      if (!r?.sleeper || !r.waiter || !r.spinner) return false;
+      if (!r?.sleeper || !r.waiter || !r.spinners.every((t) => t)) return false;
       if (!/blocked in a futex wait$/.test(r.main.name) || !/sleeping$/.test(r.sleeper.name) || !/blocked in a futex wait$/.test(r.waiter.name)) return false;
-      // the spinner stopped in its own code (not in the tick's interrupt handler)
-      const top = (await framesOf(dc, r.spinner.id))[0];
-      return top && ['spin_once', 'spinner'].includes(top.name);
+      // the running spinners stopped in their own code (not in the tick's interrupt handler)
+      for (const t of r.spinners.filter(running)) {
+        const top = (await framesOf(dc, t.id))[0];
+        if (!['spin_once', 'spinner'].includes(top?.name)) return false;
+      }
+      return true;
     });
     assert.equal(s.body.reason, 'pause');
     const r = roles(s.threads);
     const tid = r.main.id;
-    assert.ok(r.sleeper && r.waiter && r.spinner, JSON.stringify(s.threads));
+    assert.ok(r.sleeper && r.waiter && r.spinners.every((t) => t), JSON.stringify(s.threads));
     assert.equal(r.main.name, `main (tid ${tid}): blocked in a futex wait`);
     assert.equal(r.sleeper.name, `thread ${tid + 1}: sleeping`);
     assert.equal(r.waiter.name, `thread ${tid + 2}: blocked in a futex wait`);
-    const onVcpu = /^thread \d+: running on vCPU (\d)$/.exec(r.spinner.name);
-    assert.ok(onVcpu, r.spinner.name);
-    // the other vCPU (with two) runs its idle thread
-    assert.deepEqual(r.vcpus.map((t) => t.name), cpus === 1 ? [] : [`vCPU ${1 - Number(onVcpu[1])}: idle`]);
-    assert.equal(s.threads.length, 4 + r.vcpus.length, JSON.stringify(s.threads));
-    // a pause reports a program thread: the one running
-    assert.equal(s.body.threadId, r.spinner.id);
+    // one vCPU: one spinner runs, the other waits its turn; two: both run, no vCPU idles
+    const states = r.spinners.map((t) => t.name.replace(/^thread \d+: /, '')).sort();
+    assert.deepEqual(states, cpus === 1 ? ['runnable', 'running on vCPU 0'] : ['running on vCPU 0', 'running on vCPU 1']);
+    assert.deepEqual(r.vcpus, []);
+    assert.equal(s.threads.length, 5, JSON.stringify(s.threads));
+    // a pause reports a program thread that runs
+    const spinner = r.spinners.find((t) => t.id === s.body.threadId);
+    assert.ok(spinner && running(spinner), `${s.body.threadId}: ${JSON.stringify(s.threads)}`);
 
     // the running thread's registers, to compare after looking at the others
-    const spin = await framesOf(dc, r.spinner.id);
+    const spin = await framesOf(dc, spinner.id);
     const regsBefore = await scopeVars(dc, spin[0].id, 'Registers');
 
     // each blocked thread: the scheduler on top, the system call it made, its own function at its line
@@ -95,6 +103,15 @@ for (const cpus of [1, 2]) {
       const own = frames.slice(entry + 1).find((f) => f.path);
       assert.deepEqual([own?.name, own?.line, own?.path], [fn, line, workers], `${t.name}: ${show(frames)}`);
       t.frame = own;
+    }
+    // a runnable spinner (one vCPU): preempted by the tick in its loop
+    const waiting = r.spinners.find((t) => !running(t));
+    if (waiting) {
+      const frames = await framesOf(dc, waiting.id);
+      const preempt = frames.findIndex((f) => f.name === 'preempt_switch');
+      assert.ok(frames[0].path === join(root, 'kernel', 'aero', 'sched.c') && preempt > 0, show(frames));
+      const own = frames.slice(preempt + 1).find((f) => f.path);
+      assert.ok(['spin_once', 'spinner'].includes(own?.name) && own.path === workers, show(frames));
     }
     // locals of a switched-out thread's frame (from its saved registers)
     const ev = (frame, expression) => dc.evaluateRequest({ expression, frameId: frame.id, context: 'watch' }).then((x) => x.body.result);
@@ -129,8 +146,9 @@ test('a breakpoint in a non-main thread stops with that thread; a step stays on 
   const threads = (await dc.threadsRequest()).body.threads;
   const main = threads.find((t) => t.name.startsWith('main (tid '));
   assert.ok(main, JSON.stringify(threads));
-  assert.equal(s.body.threadId, main.id + 3, JSON.stringify(threads));
-  assert.equal(threads.find((t) => t.id === s.body.threadId)?.name, `thread ${main.id + 3}: running on vCPU 0`);
+  // one of the two spinners (tids main + 3, main + 4)
+  assert.ok([main.id + 3, main.id + 4].includes(s.body.threadId), `${s.body.threadId}: ${JSON.stringify(threads)}`);
+  assert.equal(threads.find((t) => t.id === s.body.threadId)?.name, `thread ${s.body.threadId}: running on vCPU 0`);
   // main is elsewhere: switched out (still creating threads, printing or joining), its stack reaches main
   const mainFrames = await framesOf(dc, main.id);
   assert.ok(mainFrames.some((f) => f.name === 'main' && f.path === workers), show(mainFrames));

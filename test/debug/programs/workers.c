@@ -1,7 +1,8 @@
 /* workers.c - threads in the states the debugger names: main joins (a futex
  * wait), a sleeper in nanosleep, a waiter on a condition variable (a futex
- * wait) and a spinner that runs until the sleeper wakes and releases
- * everyone. "started" is printed once the others exist. */
+ * wait) and two spinners that run until the sleeper wakes and releases
+ * everyone (on one vCPU, one of them runs and the other is runnable).
+ * "started" is printed once the others exist. */
 #include <pthread.h>
 #include <stdio.h>
 #include <time.h>
@@ -48,13 +49,14 @@ static void *spinner(void *arg)
 
 int main(void)
 {
-    pthread_t t[3];
+    pthread_t t[4];
     pthread_create(&t[0], NULL, sleeper, NULL);
     pthread_create(&t[1], NULL, waiter, NULL);
     pthread_create(&t[2], NULL, spinner, NULL);
+    pthread_create(&t[3], NULL, spinner, NULL);
     puts("started");
     fflush(stdout);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         pthread_join(t[i], NULL); /* MARK main join */
     puts("done");
     return 0;
