@@ -260,6 +260,9 @@ extern bool prof_on;
 /* Check the profile area and start profiling if prof_hz asks for it
  * (needs time_sync; before the tick starts). Panics on a bad area. */
 void prof_init(void);
+/* This vCPU starts sampling now (the boot vCPU in prof_init; the others
+ * when they come up). */
+void prof_cpu_start(void);
 /* Rate of the periodic LAPIC timer: TICK_HZ, or prof_hz if higher. */
 uint32_t prof_timer_hz(void);
 /* Timer interrupt described by tf: take a sample if one is due. */

@@ -31,7 +31,13 @@ void prof_init(void)
                  "words)", hz, area->nrings, words);
     period = time_tsc_hz() / hz;
     prof_on = period > 0;
+    prof_cpu_start();
     kprintf("prof: sampling at %u Hz, %u rings of %lu KiB\n", hz, area->nrings, words * 8 / 1024);
+}
+
+void prof_cpu_start(void)
+{
+    this_cpu()->prof_next = rdtsc();
 }
 
 uint32_t prof_timer_hz(void)
@@ -157,8 +163,6 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
  * doubles samples. */
 static uint64_t periods_due(struct cpu *c, uint64_t now)
 {
-    if (!c->prof_next)
-        c->prof_next = now;
     if (now + period / 2 < c->prof_next)
         return 0;
     uint64_t n = (now + period / 2 - c->prof_next) / period + 1;
@@ -191,11 +195,14 @@ void prof_timer(struct trapframe *tf)
     struct cpu *c = this_cpu();
     if (!prof_on || c->halted)          /* a halt is accounted by prof_halt */
         return;
-    uint64_t weight = periods_due(c, rdtsc());
-    if (!weight)
+    /* one sample, whatever the periods since the last one: a late tick
+     * means the vCPU did not run (its host thread was descheduled) or ran
+     * with interrupts off, and only the first is a sample of CPU time */
+    uint64_t due = periods_due(c, rdtsc());
+    if (!due)
         return;
-    if (weight > WEIGHT_MAX)
-        weight = WEIGHT_MAX;
+    my_ring()->missed += due - 1;
+    uint64_t weight = 1;
     uint64_t rec[1 + MV_PROF_MAX_ADDRS];
     unsigned n = 0, max = MV_PROF_MAX_ADDRS;
     if (is_user_addr(tf->rip)) {

@@ -53,6 +53,7 @@ void ap_main(unsigned id)
     mm_load();
     k_cpus[id].apic_id = lapic_id();
     lapic_start_ap();
+    prof_cpu_start();
     sched_ap_enter();           /* takes its place in the idle loop; never returns */
 }
 

@@ -224,7 +224,8 @@ struct mv_report {
  *                       host_ns (from the slot), then nframes program
  *                       addresses: the return address of the `syscall`,
  *                       then the caller chain
- * weight: sampling periods the record stands for (>= 1; 1 for FWD).
+ * weight: sampling periods the record stands for: 1, except for IDLE (the
+ * periods the halt lasted).
  */
 #define MV_PROF_ADDR        (MV_CTRL_BASE + 0x10000ull)
 #define MV_PROF_RINGS_ADDR  (MV_PROF_ADDR + 0x2000ull)
@@ -245,7 +246,10 @@ struct mv_prof_ring {
     volatile uint64_t dropped;      /* (kernel) sample weight dropped: ring full */
     volatile uint64_t forwarded;    /* (kernel) FWD records written */
     volatile uint64_t drains;       /* (kernel) MV_REQ_PROF_DRAIN requests */
-    uint64_t pad[2];
+    volatile uint64_t missed;       /* (kernel) periods that passed while the vCPU
+                                     * ran (not halted) with no timer interrupt
+                                     * taken: host contention, interrupts off */
+    uint64_t pad[1];
 };
 
 struct mv_prof_area {

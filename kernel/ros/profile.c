@@ -310,8 +310,9 @@ void mv_prof_end(int status)
         for (unsigned i = 0; i < nrings; i++) {
             const struct mv_prof_ring *r = &area->ring[i];
             dropped += r->dropped;
-            fprintf(out, "# ring %u: samples %llu dropped %llu forwarded %llu sync_drains %llu\n",
-                    i, (unsigned long long)r->samples, (unsigned long long)r->dropped,
+            fprintf(out, "# ring %u: samples %llu dropped %llu missed %llu forwarded %llu "
+                    "sync_drains %llu\n", i, (unsigned long long)r->samples,
+                    (unsigned long long)r->dropped, (unsigned long long)r->missed,
                     (unsigned long long)r->forwarded, (unsigned long long)r->drains);
         }
     }
