@@ -40,14 +40,16 @@ export class ProfileLenses implements vscode.CodeLensProvider, vscode.Disposable
     const s = profileSettings(doc.uri);
     const hot = hotFunctions(profile, s.lensThreshold).filter((h) => h.file !== undefined && sameFile(h.file, file));
     const sites = sitesAt(profile, file);
-    if (hot.length === 0 && sites.length === 0) return [];
+    const changes = this.store.changes;
+    // Functions whose forwarded calls changed keep a lens with the delta even when no longer hot.
+    const changed = (changes?.functions ?? []).filter((d) => d.before.count !== d.after.count && d.file !== undefined && sameFile(d.file, file));
+    if (hot.length === 0 && sites.length === 0 && changed.length === 0) return [];
 
     const now = await functionRanges(doc.getText());
     const base = this.store.layoutOf(file) ?? [];
     const lenses: vscode.CodeLens[] = [];
     const canMoveFunction = (await vscode.commands.getCommands(true)).includes(MOVE_FUNCTION_COMMAND);
     const at = (line: number) => doc.lineAt(Math.min(Math.max(line, 1), doc.lineCount) - 1).range;
-    const changes = this.store.changes;
 
     for (const h of hot) {
       const fn = now.find((f) => f.name === h.name);
@@ -59,6 +61,12 @@ export class ProfileLenses implements vscode.CodeLensProvider, vscode.Disposable
       if (canMoveFunction && fn && movable(h, fn, now, doc)) {
         lenses.push(lens(range, 'Move into kernel mode', MOVE_FUNCTION_COMMAND, [doc.uri, h.name], `Scaffold a kernel-mode implementation of ${h.name}`));
       }
+    }
+
+    for (const d of changed) {
+      if (hot.some((h) => h.name === d.name)) continue;
+      const line = now.find((f) => f.name === d.name)?.nameLine ?? d.line;
+      if (line !== undefined && line <= doc.lineCount) lenses.push(lens(at(line), functionDeltaText(d), SHOW_HOTSPOTS_COMMAND));
     }
 
     // A site whose call became native has no site in the new run: show it from the delta.

@@ -198,6 +198,9 @@ export interface SiteDelta {
 
 export interface FunctionDelta {
   readonly name: string;
+  readonly file?: string;
+  /** the function's line as the profiles give it */
+  readonly line?: number;
   readonly beforePct: number;
   readonly afterPct: number;
   readonly before: Cost;
@@ -239,8 +242,18 @@ export function functionDeltas(before: Profile, after: Profile): FunctionDelta[]
     const c = callsFrom(p, n);
     return { count: c.count, totalNs: c.totalNs };
   };
+  const where = (n: string): { file?: string; line?: number } => {
+    for (const p of [after, before]) {
+      const f = p.functions.find((x) => x.function === n && !x.kernel);
+      if (f?.file) return { file: f.file, line: f.line ?? f.firstLine };
+      const s = p.forwarded.sites.find((x) => x.site.function === n);
+      if (s?.site.file) return { file: s.site.file, line: s.site.line };
+    }
+    return {};
+  };
   return [...names].map((name) => ({
     name,
+    ...where(name),
     beforePct: share(before, name),
     afterPct: share(after, name),
     before: cost(before, name),
