@@ -104,6 +104,12 @@ void mv_prof_setup(struct mv_region *r, const struct mv_opts *o, const char *pro
     area = (struct mv_prof_area *)MV_PROF_ADDR;
     nrings = o->cpus < MV_PROF_MAX_CPUS ? o->cpus : MV_PROF_MAX_CPUS;
     uint64_t words = 1, space = (MV_PROF_END - MV_PROF_RINGS_ADDR) / 8 / nrings;
+    /* testing knob: smaller rings, so that synchronous drains happen */
+    const char *env = getenv("MULTIVERSE_PROF_RING_WORDS");
+    if (env && *env)
+        space = strtoull(env, NULL, 0) < space ? strtoull(env, NULL, 0) : space;
+    if (space < 4 * MV_PROF_RESERVE)
+        mv_fail("MULTIVERSE_PROF_RING_WORDS must be at least %u", 4 * MV_PROF_RESERVE);
     while (words * 2 <= space)
         words *= 2;
     memset(area, 0, sizeof *area);

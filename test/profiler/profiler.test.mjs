@@ -17,7 +17,7 @@ import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { describe, root, runNative, tempDir } from '../lib/harness.mjs';
+import { describe, root, runNative, tempDir, testEnv } from '../lib/harness.mjs';
 import { KERNEL_BASE, kernelElf, lineOf, missing, readRaw, runProfiled, symbolize } from './lib.mjs';
 
 const source = join(root, 'test', 'profiler', 'programs', 'hotloops.c');
@@ -169,4 +169,22 @@ test('--profile-hz sets the rate in the header', skip, async () => {
   assert.equal(prof.header.hz, 200);
   // 300 ms at 200 Hz: about 60 samples (boot included), far from 300
   assert.ok(prof.samples.length >= 30 && prof.samples.length <= 150, `${prof.samples.length} samples`);
+});
+
+test('a full ring: the thread has the launcher drain at once, no forwarded record is lost (1 and 2 vCPUs)', skip, async () => {
+  for (const cpus of ['1', '2']) {
+    const file = join(t.dir, `full-${cpus}.raw`);
+    // the smallest rings the launcher allows (1024 words): the drain thread
+    // alone cannot keep up with back-to-back forwarded calls
+    const r = await runProfiled(elf, ['fwd', '20000'], file, ['--cpus', cpus], { env: testEnv({ MULTIVERSE_PROF_RING_WORDS: '1024' }) });
+    assert.equal(r.status, 0, describe(`--cpus ${cpus}`, r));
+    const prof = readRaw(file);
+    checkEnd(prof, 0);
+    assert.equal(prof.header.cpus, Number(cpus));
+    assert.equal(prof.forwarded.filter((f) => f.nr === NR.access).length, 20000, `--cpus ${cpus}`);
+    const drains = [...readFileSync(file, 'utf8').matchAll(/^# ring \d+: .* sync_drains (\d+)$/gm)].map((m) => Number(m[1]));
+    assert.equal(drains.length, Number(cpus), 'one ring per vCPU');
+    assert.ok(drains.reduce((a, b) => a + b, 0) > 0, 'synchronous drains happened');
+    if (cpus === '2') assert.ok(prof.samples.some((s) => s.cpu === 1), 'the second vCPU has samples');
+  }
 });
