@@ -8,9 +8,14 @@
 //   debug_step_forwarded_ms      step over a line that makes a forwarded write;
 //                                baseline
 //   debug_step_plain_ms          step over a line without a call
-import { spawn, type ChildProcess } from 'node:child_process';
+//   debug_thread_stacks_ms       paused in test/debug/programs/workers.c (five
+//                                threads, most of them switched out, read
+//                                from the kernel's thread table): threads +
+//                                every thread's stackTrace answered; against
+//                                debug_dap_roundtrip_ms
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** A minimal DAP client over a child's stdio (Content-Length framing). */
 class DapClient {
@@ -18,6 +23,8 @@ class DapClient {
   private buf = Buffer.alloc(0);
   private readonly pending = new Map<number, { res: (b: unknown) => void; rej: (e: Error) => void }>();
   private readonly waiters: { event: string; res: (b: unknown) => void }[] = [];
+  /** Called with every event. */
+  onEvent: ((event: string, body: Record<string, unknown>) => void) | undefined;
 
   constructor(private readonly proc: ChildProcess) {
     proc.stdout!.on('data', (d: Buffer) => this.onData(d));
@@ -50,6 +57,7 @@ class DapClient {
         if (msg.success) p?.res(msg.body ?? {});
         else p?.rej(new Error(`${msg.command}: ${msg.message}`));
       } else if (msg.type === 'event') {
+        this.onEvent?.(msg.event, msg.body ?? {});
         const i = this.waiters.findIndex((w) => w.event === msg.event);
         if (i >= 0) this.waiters.splice(i, 1)[0].res(msg.body ?? {});
       }
@@ -123,6 +131,46 @@ async function oneRun(root: string, elf: string, source: string, lines: Record<s
   }
 }
 
+/** One debug session on workers (bin/mvcc -O0, one vCPU): once it says
+ * "started", pause; the time to list the threads and every thread's stack. */
+async function threadsRun(root: string, elf: string): Promise<number> {
+  const proc = spawn(process.execPath, [join(root, 'dist', 'debugAdapter.js')], { stdio: ['pipe', 'pipe', 'ignore'] });
+  const dap = new DapClient(proc);
+  const gone = new Promise((r) => proc.once('exit', r));
+  let out = '';
+  let started: () => void = () => undefined;
+  const isStarted = new Promise<void>((r) => (started = r));
+  dap.onEvent = (event, body) => {
+    if (event === 'output' && body.category === 'stdout') out += String(body.output);
+    if (out.includes('started')) started();
+  };
+  try {
+    await dap.request('initialize', { adapterID: 'multiverse', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path' });
+    const initialized = dap.event('initialized');
+    const launched = dap.request('launch', { program: elf, multiverseRoot: root, kernelLog: false, cpus: 1 });
+    await initialized;
+    await dap.request('configurationDone');
+    await launched;
+    await isStarted;
+    await new Promise((r) => setTimeout(r, 300)); // the threads reach their waits
+    const stopped = dap.event<{ threadId: number }>('stopped');
+    await dap.request('pause', { threadId: 1 });
+    await stopped;
+    const t0 = process.hrtime.bigint();
+    const th = await dap.request<{ threads: { id: number }[] }>('threads');
+    for (const t of th.threads) await dap.request('stackTrace', { threadId: t.id });
+    const took = ms(t0);
+    const exited = dap.event('terminated');
+    await dap.request('continue', { threadId: th.threads[0].id });
+    await exited;
+    return took;
+  } finally {
+    await dap.request('disconnect', {}).catch(() => undefined);
+    proc.stdin!.end();
+    await gone;
+  }
+}
+
 /** The debugger figures, medians of runs sessions on elf (steps.c built with
  * bin/mvcc -O0); needs dist/debugAdapter.js (npm run build). */
 export async function benchDebug(root: string, elf: string, runs: number): Promise<Record<string, number>> {
@@ -133,10 +181,17 @@ export async function benchDebug(root: string, elf: string, runs: number): Promi
   const all: number[][] = [];
   for (let i = 0; i < runs; i++) all.push(await oneRun(root, elf, source, lines));
   const col = (k: number) => Number(median(all.map((r) => r[k])).toFixed(2));
+  // workers.c sleeps 4 s: at most 3 of these sessions
+  const workers = join(dirname(elf), 'workers');
+  const cc = spawnSync(join(root, 'bin', 'mvcc'), ['-O0', '-o', workers, join(root, 'test', 'debug', 'programs', 'workers.c')], { encoding: 'utf8' });
+  if (cc.status !== 0) throw new Error(`bin/mvcc workers.c failed:\n${cc.stdout}${cc.stderr}`);
+  const stacks: number[] = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) stacks.push(await threadsRun(root, workers));
   return {
     debug_stop_to_variables_ms: col(0),
     debug_dap_roundtrip_ms: col(1),
     debug_step_forwarded_ms: col(2),
     debug_step_plain_ms: col(3),
+    debug_thread_stacks_ms: Number(median(stacks).toFixed(2)),
   };
 }
