@@ -174,6 +174,15 @@ const heatLevels = () =>
     return levels;
   });
 
+/** Names on the flame graph's frames (the webview is an iframe inside an iframe). */
+async function flameFrames() {
+  for (const frame of wb.page.frames()) {
+    const names = await frame.locator('#graph .frame').allInnerTexts().catch(() => []);
+    if (names.length > 0) return names;
+  }
+  return [];
+}
+
 /** The Hotspots rows as "label description". */
 async function hotspotRows() {
   const rows = await wb.page.locator('.part.sidebar .monaco-list-row').evaluateAll((els) =>
@@ -212,6 +221,11 @@ async function profileMoveAndCompare(name, expect) {
   await waitLens(expect.siteLens);
   await waitLens(/^ask_pid: .* · 2,001 forwarded calls, .*\(getpid 2,001\)$/);
 
+  // The flame graph webview draws the sampled stacks (main > crunch, aerokernel frames apart).
+  await wb.command('Multiverse: Show Flame Graph');
+  await until('the flame graph', () => flameFrames().then((f) => f.includes('crunch') && f.includes('main')), WAIT_MS, () => flameFrames().then(JSON.stringify));
+  await wb.page.locator('.tabs-container .tab', { hasText: 'main.c' }).first().click();
+
   // Move getpid into kernel mode from its lens: one edit of the placement list, then Profile Again.
   await wb.page.locator('.codelens-decoration a', { hasText: 'Move getpid into kernel mode' }).first().click();
   await until('the manifest edit', async () => readFileSync(join(ws, 'multiverse.json'), 'utf8').includes('"placement": ["getpid"]'));
@@ -224,6 +238,8 @@ async function profileMoveAndCompare(name, expect) {
   await waitLens(/^ask_pid: .* of samples · 2001 fwd, .* → 0 fwd$/);
   await wb.command('Multiverse: Show Hotspots');
   await waitHotspot('the delta in Hotspots', /^getpid × 0 getpid: 2000 fwd, .* → 0 fwd \(native\)/);
+  // MULTIVERSE_E2E_SHOTS=1: a screenshot of the end state too, for a look at the layout.
+  if (process.env.MULTIVERSE_E2E_SHOTS) await wb.screenshot(`profile-${name}-done`);
   return name;
 }
 
