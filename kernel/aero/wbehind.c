@@ -338,8 +338,8 @@ static long put(struct trapframe *tf, int64_t fd, int64_t pos, const struct piec
     }
     if (total > WB_DIRECT_MIN)
         return through(tf);
-    for (unsigned i = 0; i < n; i++)
-        if (!mm_user_ok(p[i].base, p[i].len))
+    for (unsigned i = 0; i < n; i++)        /* an empty piece is never read */
+        if (p[i].len && !mm_user_ok(p[i].base, p[i].len))
             return through(tf);             /* Linux's answer (EFAULT) from the host */
     if (!total)
         return 0;
