@@ -39,18 +39,23 @@ long sys_getegid(struct trapframe *tf) { (void)tf; return k_boot->egid; }
 /* ---- getrandom: ChaCha20 with fast key erasure ----
  * The key starts as the launcher's 32 bytes of host getrandom (wiped from
  * the boot information once read) mixed with RDSEED/RDRAND when the vCPU
- * has them; every request mixes in one more RDRAND word, and ends by
- * replacing the key with fresh keystream, so earlier output cannot be
- * recomputed from the state. Always seeded: never blocks. */
+ * has them. Keystream is made RNG_POOL bytes at a time, and each batch
+ * ends by replacing the key with fresh keystream (so earlier output cannot
+ * be recomputed from the state); every RNG_HW_EVERY-th batch mixes in one
+ * more RDRAND word. Always seeded: never blocks. */
 
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM   2
 #define GRND_INSECURE 4
 #define MAX_RW_COUNT  0x7ffff000l     /* Linux's cap on one read or write */
+#define RNG_POOL      512             /* keystream made at a time (a multiple of 64) */
+#define RNG_HW_EVERY  16              /* refills between RDRAND words mixed in */
 
 static struct {
     uint32_t key[8];
-    uint64_t counter;
+    uint64_t counter, refills;
+    uint8_t pool[RNG_POOL] __attribute__((aligned(8)));
+    uint32_t avail;             /* unused bytes at the end of pool */
     bool seeded, has_rdrand, has_rdseed;
 } rng;
 
@@ -124,25 +129,38 @@ static void rng_seed(void)
     rng.seeded = true;
 }
 
-/* Fill buf with len random bytes (the caller holds the kernel lock). */
-static void rng_fill(uint8_t *buf, uint64_t len)
+/* Refill the pool with RNG_POOL bytes of keystream, then re-key. */
+static void rng_refill(void)
 {
     if (!rng.seeded)
         rng_seed();
-    uint64_t v;
-    if (hw_random(&v, false))
+    uint64_t v;                 /* RDRAND leaves TCG's fast path: now and then */
+    if (!(rng.refills++ % RNG_HW_EVERY) && hw_random(&v, false))
         rng_mix(v, (unsigned)rng.counter);
+    for (unsigned i = 0; i < RNG_POOL / 64; i++)
+        chacha_block(rng.key, rng.counter++, (uint32_t *)(rng.pool + 64 * i));
     uint32_t block[16];
-    while (len) {
-        chacha_block(rng.key, rng.counter++, block);
-        uint64_t n = len < sizeof block ? len : sizeof block;
-        memcpy(buf, block, n);
-        buf += n;
-        len -= n;
-    }
     chacha_block(rng.key, rng.counter++, block);      /* fast key erasure */
     memcpy(rng.key, block, sizeof rng.key);
     memset(block, 0, sizeof block);
+    rng.avail = RNG_POOL;
+}
+
+/* Fill buf with len random bytes (the caller holds the kernel lock). Pool
+ * bytes are wiped as they are handed out. */
+static void rng_fill(uint8_t *buf, uint64_t len)
+{
+    while (len) {
+        if (!rng.avail)
+            rng_refill();
+        uint64_t n = len < rng.avail ? len : rng.avail;
+        uint8_t *from = rng.pool + RNG_POOL - rng.avail;
+        memcpy(buf, from, n);
+        memset(from, 0, n);
+        rng.avail -= (uint32_t)n;
+        buf += n;
+        len -= n;
+    }
 }
 
 long sys_getrandom(struct trapframe *tf)
