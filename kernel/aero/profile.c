@@ -6,7 +6,8 @@
 #include "kern.h"
 #include "x86.h"
 
-#define UNWIND_SCAN_WORDS 512       /* stack words one walk may scan */
+#define UNWIND_SCAN_WORDS 256       /* stack words one walk may scan */
+#define UNWIND_BLIND_WORDS 24       /* ... above sp when there is no frame pointer */
 #define UNWIND_FRAME_MAX  0x100000  /* a frame pointer this far above sp is bogus */
 #define WEIGHT_MAX        0xffff
 
@@ -129,8 +130,11 @@ static uint64_t scan_return(uint64_t *sp, uint64_t end, uint64_t pc, unsigned *b
  * pointer rbp. Program code built by mvcc keeps frame pointers; musl's own
  * functions do not, so before each frame-pointer step the words between sp
  * and the frame are searched for return addresses of frameless calls (a
- * direct call whose target can hold pc). Everything read is checked
- * against the program's mappings. */
+ * direct call whose target can hold pc). The walk ends where the frame
+ * pointer chain does (rbp 0: musl's _start and __clone clear it, so the
+ * outermost frames are main and a thread's start function). Everything
+ * read is checked against the program's mappings. Under TCG a walk costs
+ * ~1 us; the bounds keep it there. */
 unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, uint64_t rbp)
 {
     unsigned n = 0, budget = UNWIND_SCAN_WORDS;
@@ -139,7 +143,8 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
     out[n++] = pc;
     while (n < max) {
         bool fp = !(rbp & 7) && rbp >= sp && rbp - sp < UNWIND_FRAME_MAX && mm_user_ok(rbp, 16);
-        uint64_t end = fp ? rbp : sp + 8 * 64, ret = scan_return(&sp, end, pc, &budget);
+        uint64_t end = fp ? rbp : sp + 8 * UNWIND_BLIND_WORDS;
+        uint64_t ret = scan_return(&sp, end, pc, &budget);
         if (ret) {
             pc = out[n++] = ret;
             continue;
@@ -152,6 +157,8 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
         pc = out[n++] = ret;
         sp = rbp + 16;
         rbp = ((uint64_t *)rbp)[0];
+        if (!rbp)
+            break;
     }
     return n;
 }
