@@ -33,10 +33,8 @@ export interface GdbThread {
  * of the program's registers is). */
 export interface Located {
   gdb: number;
-  onVcpu: boolean;
   regs?: Map<string, string>;
   kstackTop?: bigint;
-  name: string;
 }
 
 /** gdb thread id for a vCPU entry's DAP id (undefined: not a vCPU id). */
@@ -66,14 +64,13 @@ const WAIT_NAMES = ['W_NONE', 'W_FUTEX', 'W_SLEEP', 'W_FWD', 'W_SLOT'] as const;
 type StateName = (typeof STATE_NAMES)[number];
 type WaitName = (typeof WAIT_NAMES)[number];
 
-const FIELDS = ['state', 'wait', 'tid', 'idx', 'ksp', 'kstack_top', 'futex_addr', 'deadline', 'slot'] as const;
+const FIELDS = ['state', 'wait', 'tid', 'idx', 'ksp', 'kstack_top', 'deadline', 'slot'] as const;
 type Field = (typeof FIELDS)[number];
 
 /** Where the kernel keeps its threads (addresses and offsets, once per session). */
 interface Layout {
   threads: bigint;
   size: number;
-  used: string;
   off: Map<Field, number>;
   idle: bigint;
   idleEnd: bigint;
@@ -86,7 +83,10 @@ interface Layout {
   waits: Map<number, WaitName>;
 }
 
+/** sched.c's statics, named with their file: the program may have a `threads` of its own. */
 const T = `'sched.c'::threads`;
+const USED = `'sched.c'::used`;
+const IDLE = `'sched.c'::idle_of`;
 
 /** One entry of the kernel's table. */
 interface Entry {
@@ -98,7 +98,6 @@ interface Entry {
   wait?: WaitName;
   ksp: bigint;
   kstackTop: bigint;
-  futex: bigint;
   deadline: bigint;
   slot: bigint;
 }
@@ -115,7 +114,7 @@ export class Snapshot {
   constructor(
     private readonly t: Target,
     readonly threads: ShownThread[],
-    private readonly entries: Map<number, { e: Entry; vcpu?: Vcpu; name: string }>,
+    private readonly entries: Map<number, { e: Entry; vcpu?: Vcpu }>,
     private readonly vcpus: Vcpu[],
     /** false: the kernel's table could not be used; threads are vCPUs. */
     readonly fromTable: boolean,
@@ -160,10 +159,10 @@ export class Snapshot {
       const g = gdbOfVcpuId(id);
       const v = this.vcpus.find((c) => c.gdbId === g);
       if (g === undefined || (!v && this.fromTable)) throw new Error(`no thread ${id} at this stop`);
-      return { gdb: g, onVcpu: true, name: this.nameOf(id) ?? `vCPU ${g - 1}` };
+      return { gdb: g };
     }
-    if (x.vcpu) return { gdb: x.vcpu.gdbId, onVcpu: true, name: x.name };
-    return { gdb: stopped, onVcpu: false, regs: await savedContext(this.t, stopped, x.e.ksp), kstackTop: x.e.kstackTop, name: x.name };
+    if (x.vcpu) return { gdb: x.vcpu.gdbId };
+    return { gdb: stopped, regs: await savedContext(this.t, stopped, x.e.ksp), kstackTop: x.e.kstackTop };
   }
 }
 
@@ -242,19 +241,18 @@ export class ThreadTable {
     const enumOf = async <N extends string>(names: readonly N[]) => {
       const m = new Map<number, N>();
       for (const name of names) {
-        const v = await n(`(int)${name}`).catch(() => undefined);
+        const v = await n(`(int)'sched.c'::${name}`).catch(() => undefined);
         if (v !== undefined) m.set(v, name);
       }
       return m;
     };
-    const idle = await this.num(gdb, `&'sched.c'::idle_of`);
+    const idle = await this.num(gdb, `&${IDLE}`);
     this.layout = {
       threads: await this.num(gdb, `&${T}`),
       size: await n(`sizeof(${T}[0])`),
-      used: `'sched.c'::used`,
       off,
       idle,
-      idleEnd: idle + (await this.num(gdb, `sizeof('sched.c'::idle_of)`)),
+      idleEnd: idle + (await this.num(gdb, `sizeof(${IDLE})`)),
       cpus: await this.num(gdb, '&k_cpus'),
       cpuSize: await n('sizeof(k_cpus[0])'),
       cpuCur: await n('(char *)&k_cpus[0].cur - (char *)&k_cpus[0]'),
@@ -298,7 +296,7 @@ export class ThreadTable {
         out.push({
           addr: base + BigInt(k * L.size), idx: first + k, tid: int('tid'), stateNum,
           state: L.states.get(stateNum), wait: L.waits.get(int('wait')),
-          ksp: u64('ksp'), kstackTop: u64('kstack_top'), futex: u64('futex_addr'), deadline: u64('deadline'), slot: u64('slot'),
+          ksp: u64('ksp'), kstackTop: u64('kstack_top'), deadline: u64('deadline'), slot: u64('slot'),
         });
       }
     }
@@ -311,12 +309,12 @@ export class ThreadTable {
     const L = await this.readLayout(g0);
     const vcpus = await this.vcpus(L, gdb);
     if (!vcpus.some((v) => v.cur !== 0n)) return undefined;     // before sched_init
-    const used = Number(await this.num(g0, L.used));
+    const used = Number(await this.num(g0, USED));
     if (!(used > 0) || used > 65536) return undefined;
     const live = (await this.entries(L, g0, used)).filter((e) => e.tid > 0 && e.state !== 'T_FREE' && e.state !== 'T_DEAD');
     if (!live.length) return undefined;
     const shown: ShownThread[] = [];
-    const byId = new Map<number, { e: Entry; vcpu?: Vcpu; name: string }>();
+    const byId = new Map<number, { e: Entry; vcpu?: Vcpu }>();
     for (const e of live) {
       const vcpu = vcpus.find((v) => v.cur === e.addr);
       let fwd: string | undefined;
@@ -325,7 +323,7 @@ export class ThreadTable {
         fwd = syscallByNr(nr)?.name;
       }
       const name = `${e.idx === 0 ? `main (tid ${e.tid})` : `thread ${e.tid}`}: ${describe(e, vcpu, fwd)}`;
-      byId.set(e.tid, { e, vcpu, name });
+      byId.set(e.tid, { e, vcpu });
       shown.push({ id: e.tid, name });
     }
     for (const v of vcpus) {
