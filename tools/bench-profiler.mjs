@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const DEFAULT_HZ = 1000; // MV_PROF_DEFAULT_HZ in kernel/ros/launch.h
+const DEFAULT_HZ = 500; // MV_PROF_DEFAULT_HZ in kernel/ros/launch.h
 const WORK_UNITS = '300';
 const FWD_CALLS = '20000';
 

@@ -34,8 +34,8 @@ struct mv_opts {
 };
 
 /* Default --profile-hz: measured to cost at most 3% under TCG here
- * (docs/profiling.md). */
-#define MV_PROF_DEFAULT_HZ 1000u
+ * (docs/profiling.md, "Overhead"). */
+#define MV_PROF_DEFAULT_HZ 500u
 
 /* The program image as loaded into the region (elf.c). */
 struct mv_image {

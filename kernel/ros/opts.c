@@ -26,7 +26,7 @@ static const char usage[] =
     "  --forward LIST     optional calls to forward to Linux (comma-separated)\n"
     "  --profile FILE     sample the program and account every forwarded call;\n"
     "                     write the raw profile to FILE (docs/profiling.md)\n"
-    "  --profile-hz N     samples per second per vCPU with --profile (default 1000,\n"
+    "  --profile-hz N     samples per second per vCPU with --profile (default 500,\n"
     "                     1..10000)\n"
     "Exit status: the program's; 128+N if it dies of signal N; 125 if the\n"
     "launcher, QEMU or the kernel fails.\n";

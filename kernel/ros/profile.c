@@ -16,7 +16,7 @@
 
 #include "launch.h"
 
-#define DRAIN_INTERVAL_NS 4000000   /* the drain thread's period */
+#define DRAIN_INTERVAL_NS 10000000  /* the drain thread's period */
 #define FILE_BUFFER (1 << 20)
 
 static FILE *out;

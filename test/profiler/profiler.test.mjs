@@ -60,7 +60,7 @@ test('work: forwarded calls exact per line, hot loops 3:1, header, native counts
   const file = join(t.dir, 'work.raw');
   const args = ['work', '250'];
   const native = await runNative(elf, args);
-  const r = await runProfiled(elf, args, file);
+  const r = await runProfiled(elf, args, file, ['--profile-hz', '1000']);
   assert.equal(r.status, 0, describe('hybrid', r));
   assert.equal(r.stdout.toString(), native.stdout.toString(), 'stdout as in the native run');
   const prof = readRaw(file);
@@ -103,7 +103,7 @@ test('work: forwarded calls exact per line, hot loops 3:1, header, native counts
 
 test('fwd: 40000 forwarded calls counted exactly; kernel frames symbolize to the aerokernel and continue with program frames', skip, async () => {
   const file = join(t.dir, 'fwd.raw');
-  const r = await runProfiled(elf, ['fwd', '40000'], file);
+  const r = await runProfiled(elf, ['fwd', '40000'], file, ['--profile-hz', '1000']);
   assert.equal(r.status, 0, describe('hybrid', r));
   const prof = readRaw(file);
   checkEnd(prof, 0);
@@ -140,7 +140,7 @@ test('fwd: 40000 forwarded calls counted exactly; kernel frames symbolize to the
 
 test('sleep: a sleeping program gives idle samples', skip, async () => {
   const file = join(t.dir, 'sleep.raw');
-  const r = await runProfiled(elf, ['sleep', '600'], file);
+  const r = await runProfiled(elf, ['sleep', '600'], file, ['--profile-hz', '1000']);
   assert.equal(r.status, 0, describe('hybrid', r));
   const prof = readRaw(file);
   checkEnd(prof, 0);
@@ -157,6 +157,7 @@ test('crash: a profiled faulting program still writes E with status 139', skip, 
   const text = readFileSync(file, 'utf8');
   const prof = readRaw(file);
   checkEnd(prof, 139);
+  assert.equal(prof.header.hz, 500, 'the default rate (MV_PROF_DEFAULT_HZ)');
   assert.ok(prof.forwarded.length >= 1, 'the flushed printf was forwarded');
   assert.ok(text.endsWith('\n') && text.trimEnd().split('\n').at(-1).startsWith('E {'));
 });
