@@ -104,5 +104,5 @@ export async function faultsSyscallFrame(t: Target, thread: number): Promise<Map
 /** Put back the registers catchException saved (before the vCPU runs again). */
 export async function leaveException(t: Target, e: Exception): Promise<void> {
   if (!e.saved) return;
-  for (const [reg, v] of e.saved) await t.writeRegister(e.thread, reg, v);
+  await t.writeRegisters(e.thread, e.saved);
 }

@@ -27,7 +27,7 @@ import { CATCHES, catchException, leaveException, type Catch, type Exception } f
 import { Hybrid, freePort } from './hybrid';
 import { MiClient, list, miQuote, str, tup, type MiAsyncRecord, type MiTuple } from './mi';
 import { Target } from './target';
-import { ThreadTable, VCPU_ID_BASE, gdbThreads, type Snapshot } from './threads';
+import { ThreadTable, VCPU_ID_BASE, gdbThreads, type GdbThread, type Snapshot } from './threads';
 import { threadStack, type StackEntry } from './unwind';
 import { Variables } from './variables';
 
@@ -73,6 +73,9 @@ export class MultiverseSession extends DebugSession {
   private readonly table = new ThreadTable(this.target);
   /** The threads of this stop (threads.ts), read once per stop. */
   private snap: Promise<Snapshot> | undefined;
+  /** gdb's threads (QEMU creates every vCPU at start: listed once while the
+   * kernel's table is read, each stop while the vCPUs themselves are shown). */
+  private gdbList: GdbThread[] | undefined;
   private tableWarned = false;
   /** Stacks listed during this stop, by thread: the vCPU gdb reads and the frames. */
   private readonly stacks = new Map<number, { gdb: number; frames: StackEntry[] }>();
@@ -503,10 +506,15 @@ export class MultiverseSession extends DebugSession {
 
   /** The threads of this stop: the aerokernel's (threads.ts), or the vCPUs. */
   private snapshot(): Promise<Snapshot> {
-    this.snap ??= this.mi('-thread-info').then((r) => this.table.snapshot(gdbThreads(r.results), (text) => {
-      if (!this.tableWarned) this.log(text, 'stderr');
-      this.tableWarned = true;
-    }));
+    this.snap ??= (async () => {
+      this.gdbList ??= gdbThreads((await this.mi('-thread-info')).results);
+      const snap = await this.table.snapshot(this.gdbList, (text) => {
+        if (!this.tableWarned) this.log(text, 'stderr');
+        this.tableWarned = true;
+      });
+      if (!snap.fromTable) this.gdbList = undefined;
+      return snap;
+    })();
     return this.snap;
   }
 

@@ -106,11 +106,28 @@ export class Target {
     }
   }
 
-  /** Put values into the vCPU's registers; returns the registers they replaced. */
+  /** Set the vCPU's registers (values: hex strings) in one gdb expression
+   * (C's comma operator: one MI round trip however many registers). */
+  async writeRegisters(thread: number, values: Map<string, string>): Promise<void> {
+    if (!values.size) return;
+    const expr = [...values].map(([reg, v]) => `$${reg} = ${v}`).join(', ');
+    await this.gdb.send(`-data-evaluate-expression --thread ${thread} ${miQuote(expr)}`);
+  }
+
+  /** Put values into the vCPU's registers; returns the registers they
+   * replaced (only those that changed: putting them back restores the vCPU). */
   async swapRegisters(thread: number, values: Map<string, string>): Promise<Map<string, string>> {
-    const saved = await this.readRegisters(thread, [...values.keys()], 'x');
-    for (const [reg, v] of values) await this.writeRegister(thread, reg, v);
-    return saved;
+    const current = await this.readRegisters(thread, [...values.keys()], 'x');
+    const same = (a: string, b: string) => {
+      try {
+        return BigInt(a) === BigInt(b);
+      } catch {
+        return a === b;
+      }
+    };
+    const changed = new Map([...values].filter(([reg, v]) => current.has(reg) && !same(current.get(reg)!, v)));
+    await this.writeRegisters(thread, changed);
+    return new Map([...changed.keys()].map((reg) => [reg, current.get(reg)!]));
   }
 
   /** Run fn with the vCPU's registers set to values, then put them back. */
@@ -119,7 +136,7 @@ export class Target {
     try {
       return await fn();
     } finally {
-      for (const [reg, v] of saved) await this.writeRegister(thread, reg, v);
+      await this.writeRegisters(thread, saved);
     }
   }
 }

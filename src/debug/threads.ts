@@ -265,31 +265,36 @@ export class ThreadTable {
   }
 
   /** Each vCPU's struct cpu (its GS base: the kernel keeps GS on it) and current thread. */
-  private async vcpus(L: Layout, gdb: readonly GdbThread[]): Promise<Vcpu[]> {
-    const out: Vcpu[] = [];
-    for (const g of gdb) {
+  private vcpus(L: Layout, gdb: readonly GdbThread[]): Promise<Vcpu[]> {
+    return Promise.all(gdb.map(async (g): Promise<Vcpu> => {
       const gs = await this.num(g.gdbId, '$gs_base');
       const i = gs >= L.cpus ? (gs - L.cpus) / BigInt(L.cpuSize) : -1n;
-      if (i < 0n || i > 255n || (gs - L.cpus) % BigInt(L.cpuSize) !== 0n) {
-        out.push({ ...g, kid: g.index, cur: 0n });
-        continue;
-      }
+      if (i < 0n || i > 255n || (gs - L.cpus) % BigInt(L.cpuSize) !== 0n) return { ...g, kid: g.index, cur: 0n };
       const b = await this.t.readBytes(g.gdbId, gs, L.cpuSize);
-      out.push({ ...g, kid: b.readUInt32LE(L.cpuId), cur: b.readBigUInt64LE(L.cpuCur) });
-    }
-    return out;
+      return { ...g, kid: b.readUInt32LE(L.cpuId), cur: b.readBigUInt64LE(L.cpuCur) };
+    }));
   }
 
+  /** The table's entries [0, used): a few entries one by one, only the
+   * fields read (the FPU area is most of an entry); many in large reads. */
   private async entries(L: Layout, gdb: number, used: number): Promise<Entry[]> {
-    const out: Entry[] = [];
-    const per = Math.max(1, Math.floor(65536 / L.size));
-    for (let first = 0; first < used; first += per) {
+    const offs = [...L.off.values()];
+    const lo = Math.min(...offs);
+    const win = Math.max(...offs) + 8 - lo;
+    const few = used <= 8;
+    const per = few ? 1 : Math.max(1, Math.floor(65536 / L.size));
+    const firsts: number[] = [];
+    for (let first = 0; first < used; first += per) firsts.push(first);
+    // (MI commands sent together: gdb answers them in order, without a round trip each)
+    const chunks = await Promise.all(firsts.map(async (first) => {
+      const out: Entry[] = [];
       const n = Math.min(per, used - first);
       const base = L.threads + BigInt(first * L.size);
-      const b = await this.t.readBytes(gdb, base, n * L.size);
-      if (b.length < n * L.size) throw new Error(`cannot read threads[${first}..${first + n})`);
+      const [from, len, skip] = few ? [base + BigInt(lo), win, lo] : [base, n * L.size, 0];
+      const b = await this.t.readBytes(gdb, from, len);
+      if (b.length < len) throw new Error(`cannot read threads[${first}..${first + n})`);
       for (let k = 0; k < n; k++) {
-        const at = (f: Field) => k * L.size + L.off.get(f)!;
+        const at = (f: Field) => k * L.size + L.off.get(f)! - skip;
         const int = (f: Field) => b.readInt32LE(at(f));
         const u64 = (f: Field) => b.readBigUInt64LE(at(f));
         const stateNum = int('state');
@@ -299,29 +304,29 @@ export class ThreadTable {
           ksp: u64('ksp'), kstackTop: u64('kstack_top'), deadline: u64('deadline'), slot: u64('slot'),
         });
       }
-    }
-    return out;
+      return out;
+    }));
+    return chunks.flat();
   }
 
   private async read(gdb: readonly GdbThread[]): Promise<Snapshot | undefined> {
     if (!gdb.length) return undefined;
     const g0 = gdb[0].gdbId;
     const L = await this.readLayout(g0);
-    const vcpus = await this.vcpus(L, gdb);
+    const [vcpus, used] = await Promise.all([this.vcpus(L, gdb), this.num(g0, USED).then(Number)]);
     if (!vcpus.some((v) => v.cur !== 0n)) return undefined;     // before sched_init
-    const used = Number(await this.num(g0, USED));
     if (!(used > 0) || used > 65536) return undefined;
     const live = (await this.entries(L, g0, used)).filter((e) => e.tid > 0 && e.state !== 'T_FREE' && e.state !== 'T_DEAD');
     if (!live.length) return undefined;
+    // the system call each thread waiting for a forwarded call waits for (its slot's nr)
+    const fwds = await Promise.all(live.map((e) => e.wait === 'W_FWD' && e.slot
+      ? this.t.readBytes(g0, e.slot + BigInt(L.slotNr), 8).then((b) => (b.length === 8 ? syscallByNr(Number(b.readBigInt64LE(0)))?.name : undefined))
+      : undefined));
     const shown: ShownThread[] = [];
     const byId = new Map<number, { e: Entry; vcpu?: Vcpu }>();
-    for (const e of live) {
+    for (const [i, e] of live.entries()) {
       const vcpu = vcpus.find((v) => v.cur === e.addr);
-      let fwd: string | undefined;
-      if (e.wait === 'W_FWD' && e.slot) {
-        const nr = await this.t.readBytes(g0, e.slot + BigInt(L.slotNr), 8).then((b) => (b.length === 8 ? Number(b.readBigInt64LE(0)) : -1));
-        fwd = syscallByNr(nr)?.name;
-      }
+      const fwd = fwds[i];
       const name = `${e.idx === 0 ? `main (tid ${e.tid})` : `thread ${e.tid}`}: ${describe(e, vcpu, fwd)}`;
       byId.set(e.tid, { e, vcpu });
       shown.push({ id: e.tid, name });
