@@ -266,8 +266,6 @@ void mv_symbolize(const char *elf, const uint64_t *pcs, unsigned n, uint64_t bia
 /* Create the profile file now (path NULL = profiling off), so that a bad
  * path fails early; writes its first line. Fails the run on error. */
 void mv_prof_open(const char *path);
-/* True if --profile was given. */
-bool mv_prof_enabled(void);
 /* After mv_stack_build: size the per-vCPU rings of the profile area, set
  * boot->prof_hz, write the H line. Nothing without a profile file. */
 void mv_prof_setup(struct mv_region *r, const struct mv_opts *o, const char *prog_path,

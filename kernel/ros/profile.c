@@ -91,11 +91,6 @@ void mv_prof_open(const char *path)
     fputs("mvprof 1\n", out);
 }
 
-bool mv_prof_enabled(void)
-{
-    return out != NULL;
-}
-
 void mv_prof_setup(struct mv_region *r, const struct mv_opts *o, const char *prog_path,
                    enum mv_accel accel)
 {
