@@ -542,11 +542,12 @@ export class MultiverseSession extends DebugSession {
     return frames;
   }
 
-  /** The thread's stack for this stop (unwind.ts): gdb's frames; stopped in
-   * program code without line information, that frame and its nearest
-   * caller with lines and on; when the frames end in the kernel's
-   * system-call entry, the program's frames that made the call. Cached until
-   * the target runs. */
+  /** Thread id's stack for this stop (unwind.ts), and the vCPU gdb reads it
+   * on: gdb's frames of the vCPU that runs the thread, or, for a thread on
+   * no vCPU, of the stopped vCPU with the thread's saved context put in;
+   * stopped in program code without line information, that frame and its
+   * nearest caller with lines and on; below the kernel's entry stub, the
+   * program's frames that entered the kernel. Cached until the target runs. */
   private async stack(id: number): Promise<{ gdb: number; frames: StackEntry[] }> {
     const cached = this.stacks.get(id);
     if (cached) return cached;

@@ -20,7 +20,7 @@ let dc;
 let tempsBefore;
 
 before(async () => {
-  env = await setup(['workers']);
+  env = await setup(['workers', 'worker_fault']);
   tempsBefore = new Set(adapterTempDirs());
 });
 after(() => env?.cleanup());
@@ -165,6 +165,31 @@ test('a breakpoint in a non-main thread stops with that thread; a step stays on 
   await dc.setBreakpointsRequest({ source: { path: workers }, breakpoints: [] });
   assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 0 });
   assert.equal(outputOf(dc, 'stdout'), 'started\ndone\n');
+});
+
+test('a fault in a worker thread stops in that thread at its line; main is at its join; then 139', { timeout: TEST_MS }, async () => {
+  dc = await startClient(env.adapter);
+  const src = join(programsDir, 'worker_fault.c');
+  const { firstStop } = await launchWith(dc, { program: env.elf.worker_fault, cpus: 1 });
+  const s = await firstStop();
+  assert.equal(s.body.reason, 'exception');
+  assert.equal(s.body.text, 'SIGSEGV');
+  assert.deepEqual([s.frames[0].name, s.frames[0].line, s.frames[0].source?.path], ['worker', lineOf('worker_fault.c', 'MARK worker fault'), src]);
+  const threads = (await dc.threadsRequest()).body.threads;
+  const main = threads.find((t) => t.name.startsWith('main (tid '));
+  assert.ok(main, JSON.stringify(threads));
+  assert.equal(s.body.threadId, main.id + 1);
+  assert.deepEqual(threads.map((t) => t.name), [
+    `main (tid ${main.id}): blocked in a futex wait`,
+    `thread ${main.id + 1}: running on vCPU 0`,
+  ]);
+  const frames = await framesOf(dc, main.id);
+  assert.ok(frames.some((f) => f.name === 'main' && f.line === lineOf('worker_fault.c', 'MARK main join') && f.path === src), show(frames));
+  // after looking at main, the vCPU holds the worker's faulting context again
+  const regs = await scopeVars(dc, s.frames[0].id, 'Registers');
+  assert.equal(BigInt(regs.rip.value), BigInt(s.frames[0].instructionPointerReference));
+  assert.deepEqual(await runToEnd(dc, s.body.threadId), { exitCode: 139 });
+  assert.equal(outputOf(dc, 'stdout'), 'starting\n');
 });
 
 test('stopped in early boot, before the thread table is in use, the vCPUs are listed', { timeout: TEST_MS }, async () => {
