@@ -16,6 +16,7 @@ extern char __kernel_start[], __kernel_end[];
 bool prof_on;
 static uint64_t period;             /* TSC ticks between samples */
 static struct mv_prof_area *area;
+static uint64_t text_lo, text_hi;   /* where program return addresses may lie */
 
 void prof_init(void)
 {
@@ -31,6 +32,8 @@ void prof_init(void)
         mv_panic("profiling asked at %u Hz with an inconsistent profile area (%u rings of %lu "
                  "words)", hz, area->nrings, words);
     period = time_tsc_hz() / hz;
+    text_lo = k_boot->region_base + 8;
+    text_hi = k_boot->brk_start;
     prof_on = period > 0;
     prof_cpu_start();
     kprintf("prof: sampling at %u Hz, %u rings of %lu KiB\n", hz, area->nrings, words * 8 / 1024);
@@ -104,9 +107,9 @@ static unsigned kernel_chain(uint64_t *out, unsigned max, uint64_t rbp)
     return n;
 }
 
-static bool user_text(uint64_t a)
+static inline bool user_text(uint64_t a)
 {
-    return a >= k_boot->region_base + 8 && a < k_boot->brk_start;
+    return a - text_lo < text_hi - text_lo;
 }
 
 /* The first word in [*sp, end) (at most *budget words) that is a return
