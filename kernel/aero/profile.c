@@ -26,8 +26,9 @@ void prof_init(void)
         return;
     uint64_t words = area->ring_words;
     uint64_t space = (MV_PROF_END - MV_PROF_RINGS_ADDR) / 8;
+    uint32_t cpus = k_boot->ncpus < MAX_CPUS ? k_boot->ncpus : MAX_CPUS;
     if (hz > MV_PROF_MAX_HZ || words < 4 * MV_PROF_RESERVE || (words & (words - 1)) ||
-        area->nrings < k_boot->ncpus || area->nrings > MV_PROF_MAX_CPUS ||
+        area->nrings < cpus || area->nrings > MV_PROF_MAX_CPUS ||
         words * area->nrings > space)
         mv_panic("profiling asked at %u Hz with an inconsistent profile area (%u rings of %lu "
                  "words)", hz, area->nrings, words);

@@ -189,3 +189,14 @@ test('a full ring: the thread has the launcher drain at once, no forwarded recor
     if (cpus === '2') assert.ok(prof.samples.some((s) => s.cpu === 1), 'the second vCPU has samples');
   }
 });
+
+test('more vCPUs than the kernel runs (--cpus 10): one ring for each of the 8 it brings up', skip, async () => {
+  const file = join(t.dir, 'cpus10.raw');
+  const r = await runProfiled(elf, ['sleep', '200'], file, ['--cpus', '10']);
+  assert.equal(r.status, 0, describe('--cpus 10', r));
+  const prof = readRaw(file);
+  checkEnd(prof, 0);
+  assert.equal(prof.header.cpus, 10);
+  assert.equal([...readFileSync(file, 'utf8').matchAll(/^# ring \d+: /gm)].length, 8);
+  assert.ok(prof.samples.every((s) => s.cpu >= 0 && s.cpu < 8));
+});
