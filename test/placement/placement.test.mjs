@@ -14,7 +14,7 @@ import { tempDir } from '../lib/harness.mjs';
 let progs;
 let work;
 before(() => {
-  progs = buildPrograms(['calls', 'wb_threads', 'wb_readback', 'wb_crash']);
+  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash']);
   work = tempDir('mv-placement-run-');
 });
 after(() => {
@@ -82,6 +82,19 @@ describe('each placeable call', () => {
       assert.equal(r.stdout.toString(), native.stdout.toString(), `${n} native:\n${describeRun('hybrid', r)}`);
     }
   });
+});
+
+test('a sleep blocks only its thread, forwarded (its own partner sleeps) or native, on one vCPU', async () => {
+  const native = await run([progs.elf.sleep_threads]);
+  assert.equal(native.status, 0, describeRun('native', native));
+  assert.doesNotMatch(native.stdout.toString(), /: 0$/m);
+  const sleeps = ['nanosleep', 'clock_nanosleep'];
+  for (const placement of [{ forward: sleeps }, { native: sleeps }]) {
+    const r = await runHybrid(progs.elf.sleep_threads, [], stats('sleep'), placement, { cpus: 1 });
+    assert.equal(r.status, 0, describeRun('hybrid', r));
+    assert.equal(r.stdout.toString(), native.stdout.toString(), describeRun(JSON.stringify(placement), r));
+    for (const n of sleeps) assert.equal(r.calls[n] ?? 0, placement.forward ? 1 : 0, `${n}: ${JSON.stringify(r.calls)}`);
+  }
 });
 
 describe('write-behind', () => {
