@@ -5,7 +5,8 @@
 // threads, is seen by the program's own reads, survives a crash, and
 // batches writes into fewer forwarded calls.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WRITE_BEHIND, buildPrograms, describeRun, placeable, run, runHybrid } from './lib.mjs';
@@ -14,7 +15,7 @@ import { tempDir } from '../lib/harness.mjs';
 let progs;
 let work;
 before(() => {
-  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash']);
+  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash', 'wb_full']);
   work = tempDir('mv-placement-run-');
 });
 after(() => {
@@ -173,6 +174,25 @@ describe('write-behind', () => {
       assert.deepEqual(read(h.dir, 'o1'), read(h.dir, 'o2'));
     } finally {
       h.cleanup();
+    }
+  });
+
+  test('a failed flush (ENOSPC on a full file system) is reported at fsync, once', async (t) => {
+    const mnt = join(work.dir, 'small');
+    mkdirSync(mnt);
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=16k', 'tmpfs', mnt], { encoding: 'utf8' });
+    if (m.status !== 0) {
+      t.skip(`cannot mount a 16 KiB tmpfs here (needs root): ${m.stderr.trim()}`);
+      return;
+    }
+    try {
+      const native = await run([progs.elf.wb_full, join(mnt, 'f')]);
+      assert.equal(native.stdout.toString(), 'writes ok 16, first error 28\nfsync 0 errno 0\nfsync again 0 errno 0\n');
+      const hyb = await runHybrid(progs.elf.wb_full, [join(mnt, 'f')], stats('full'), WB_NATIVE);
+      assert.equal(hyb.status, 0, describeRun('hybrid', hyb));
+      assert.equal(hyb.stdout.toString(), 'writes ok 32, first error 0\nfsync -1 errno 28\nfsync again 0 errno 0\n');
+    } finally {
+      spawnSync('umount', [mnt]);
     }
   });
 
