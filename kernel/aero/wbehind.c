@@ -13,7 +13,8 @@
  * write, once it is older than WB_MAX_AGE_NS. A flush that fails or stops
  * short keeps the error for that descriptor: the next write, pwrite64,
  * writev, fsync, fdatasync or close of it returns it (like a writeback
- * error on Linux). */
+ * error on Linux). Descriptors opened O_SYNC, O_DSYNC or O_DIRECT are
+ * written through. */
 #include "kern.h"
 #include "x86.h"
 
@@ -28,7 +29,10 @@
 #define NR_FDATASYNC   75
 #define NR_DUP3        292
 #define F_GETFL        3
+#define F_SETFL        4
 #define O_ACCMODE      3
+#define O_DSYNC        010000       /* (O_SYNC includes it) */
+#define O_DIRECT       040000
 #define S_IFMT         0170000
 #define S_IFREG        0100000
 #define STAT_MODE_OFF  24           /* st_mode in x86-64 struct stat */
@@ -125,18 +129,24 @@ static int classify(int64_t fd, uint64_t callsite)
     int64_t flags = fwd_request(MV_REQ_SYSCALL, NR_FCNTL, fl, callsite, NULL);
     if (flags < 0)
         return FD_DIRECT;
-    int c = (mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != 0 ? FD_BUFFERED : FD_DIRECT;
+    /* O_SYNC/O_DSYNC ask for each write to be durable when it returns, and
+     * O_DIRECT for the program's own alignment: written through */
+    int c = (mode & S_IFMT) == S_IFREG && (flags & O_ACCMODE) != 0 &&
+            !(flags & (O_DSYNC | O_DIRECT)) ? FD_BUFFERED : FD_DIRECT;
     if (epoch == wb.epoch)      /* no close or dup2 while we asked */
         wb.cls[fd] = (uint8_t)c;
     return c;
 }
 
-static void forget(int64_t fd)
+/* The descriptor's class is to be learnt again (and with drop_error, it
+ * is a new file: an old error no longer applies). */
+static void forget(int64_t fd, bool drop_error)
 {
     if (fd < 0 || fd >= WB_MAX_FD)
         return;
     wb.cls[fd] = FD_UNKNOWN;
-    wb.err[fd] = 0;
+    if (drop_error)
+        wb.err[fd] = 0;
     wb.epoch++;
 }
 
@@ -404,12 +414,16 @@ int64_t wb_after(int64_t nr, const int64_t arg[6], int64_t ret)
             wb.err[fd] = 0;
         }
         if (nr == NR_CLOSE)
-            forget(fd);
+            forget(fd, true);
         return ret;
     case NR_DUP2:
     case NR_DUP3:
         if (ret >= 0)
-            forget(arg[1]);
+            forget(arg[1], true);
+        return ret;
+    case NR_FCNTL:              /* O_DIRECT may have been set */
+        if (arg[1] == F_SETFL)
+            forget(fd, false);
         return ret;
     default:
         return ret;
