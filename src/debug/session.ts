@@ -560,7 +560,7 @@ export class MultiverseSession extends DebugSession {
       } catch (e) {
         this.log(`multiverse: the program's frames could not be completed (${errText(e)})\n`, 'stderr');
         // gdb's own frames (for a switched-out thread, from its saved context)
-        return where.regs ? (await this.target.withRegisters(gdb, where.regs, list)).map((f) => ({ f, regs: where.regs })) : (await list()).map((f) => ({ f }));
+        return where.regs ? (await this.target.withRegisters(gdb, where.regs, list)).map((f, i) => ({ f, regs: where.regs, inCall: i === 0 })) : (await list()).map((f) => ({ f }));
       }
     });
     const out = { gdb, frames };
@@ -575,10 +575,11 @@ export class MultiverseSession extends DebugSession {
       const start = args.startFrame ?? 0;
       const count = args.levels ? Math.min(args.levels, frames.length - start) : frames.length - start;
       const out: DebugProtocol.StackFrame[] = [];
-      for (const { f, regs } of frames.slice(start, start + count)) {
+      for (const { f, regs, inCall } of frames.slice(start, start + count)) {
         const level = Number(str(f, 'level'));
         const func = str(f, 'func');
-        const addr = str(f, 'addr') ?? '';
+        const at = str(f, 'addr') ?? '';
+        const addr = inCall && at ? `0x${(BigInt(at) + 1n).toString(16).padStart(16, '0')}` : at;
         const file = str(f, 'fullname') ?? str(f, 'file');
         const line = Number(str(f, 'line') ?? 0);
         const id = this.view.frameId({ thread: gdb, level, regs });

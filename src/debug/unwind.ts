@@ -16,6 +16,10 @@ import { FRAME_REGS, type Target } from './target';
 export interface StackEntry {
   f: MiTuple;
   regs?: Map<string, string>;
+  /** The frame's pc was put one byte into a call (regs' rip = the return
+   * address minus one, so that gdb finds the calling line): its address as
+   * shown is the return address, as for any caller. */
+  inCall?: boolean;
 }
 
 const SCAN_WORDS = 128;
@@ -143,7 +147,7 @@ export async function programStack(t: Target, thread: number, regs: Map<string, 
   const caller = await callerWithLines(t, thread, here);
   if (!caller) return [{ f: frames[0], regs }];
   const rest = await t.withRegisters(thread, caller, listFrames);
-  return [{ f: frames[0], regs }, ...rest.map((f) => ({ f, regs: caller }))];
+  return [{ f: frames[0], regs }, ...rest.map((f, i) => ({ f, regs: caller, inCall: i === 0 }))];
 }
 
 /** The kernel's entry stubs (kernel/aero/entry.S, no CFI) where a thread's
@@ -164,7 +168,7 @@ export async function threadStack(t: Target, thread: number, listFrames: () => P
   const frames = saved ? await t.withRegisters(thread, saved, listFrames) : await listFrames();
   if (!saved && inProgram(frames[0]) && !str(frames[0], 'fullname')) return programStack(t, thread, undefined, listFrames);
   const stub = frames.findIndex((f) => ENTRY_STUBS.has(str(f, 'func') ?? ''));
-  const own = (stub >= 0 ? frames.slice(0, stub + 1) : frames).map((f) => ({ f, regs: saved }));
+  const own = (stub >= 0 ? frames.slice(0, stub + 1) : frames).map((f, i) => ({ f, regs: saved, inCall: !!saved && i === 0 }));
   if (stub < 0 || (kernelOnly && !saved)) return stub < 0 ? own : frames.map((f) => ({ f }));
   const user = kstackTop !== undefined ? await t.trapFrameBelow(thread, kstackTop) : await faultsSyscallFrame(t, thread);
   return [...own, ...(await programStack(t, thread, user, listFrames))];

@@ -117,6 +117,12 @@ for (const cpus of [1, 2]) {
       const own = frames.slice(preempt + 1).find((f) => f.path);
       assert.ok(['spin_once', 'spinner'].includes(own?.name) && own.path === workers, show(frames));
     }
+    // a switched-out thread's innermost frame is at its return address: right after the call
+    // that switched it out, on an instruction boundary
+    const top = (await framesOf(dc, r.main.id))[0];
+    const d = await dc.customRequest('disassemble', { memoryReference: top.ip, instructionOffset: -1, instructionCount: 2 });
+    assert.equal(BigInt(d.body.instructions[1].address), BigInt(top.ip), JSON.stringify(d.body.instructions));
+    assert.match(d.body.instructions[0].instruction, /^call/, JSON.stringify(d.body.instructions));
     // locals of a switched-out thread's frame (from its saved registers)
     const ev = (frame, expression) => dc.evaluateRequest({ expression, frameId: frame.id, context: 'watch' }).then((x) => x.body.result);
     assert.equal(await ev(r.main.frame, 'i'), '0');
