@@ -139,7 +139,8 @@ static uint64_t scan_return(uint64_t *sp, uint64_t end, uint64_t pc, unsigned *b
  * outermost frames are main and a thread's start function). Everything
  * read is checked against the program's mappings. Under TCG a walk costs
  * ~1 us; the bounds keep it there. */
-unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, uint64_t rbp)
+static unsigned walk(uint64_t *out, uint64_t *slot, unsigned max, uint64_t pc, uint64_t sp,
+                     uint64_t rbp)
 {
     unsigned n = 0, budget = UNWIND_SCAN_WORDS;
     if (!max || !user_text(pc))
@@ -150,6 +151,8 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
         uint64_t end = fp ? rbp : sp + 8 * UNWIND_BLIND_WORDS;
         uint64_t ret = scan_return(&sp, end, pc, &budget);
         if (ret) {
+            if (slot)
+                slot[n] = sp - 8;
             pc = out[n++] = ret;
             continue;
         }
@@ -158,6 +161,8 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
         ret = ((uint64_t *)rbp)[1];
         if (!user_text(ret) || !unwind_call_before(ret, pc, false))
             break;
+        if (slot)
+            slot[n] = rbp + 8;
         pc = out[n++] = ret;
         sp = rbp + 16;
         rbp = ((uint64_t *)rbp)[0];
@@ -165,6 +170,37 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
             break;
     }
     return n;
+}
+
+unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, uint64_t rbp)
+{
+    return walk(out, NULL, max, pc, sp, rbp);
+}
+
+/* The last forwarded call's chain on each vCPU, and where on the stack its
+ * return addresses were found: a call made again from the same place
+ * (same pc, sp and rbp) with the same return addresses in those slots has
+ * the same chain, found without a walk (calls in a loop). */
+static struct {
+    uint64_t pc, sp, rbp;
+    unsigned n;
+    uint64_t addr[MV_MAX_FRAMES], slot[MV_MAX_FRAMES];
+} last_fwd[MAX_CPUS];
+
+static unsigned fwd_chain(uint64_t *out, uint64_t pc, uint64_t sp, uint64_t rbp)
+{
+    __typeof__(last_fwd[0]) *c = &last_fwd[this_cpu()->id];
+    bool same = c->n && c->pc == pc && c->sp == sp && c->rbp == rbp;
+    for (unsigned i = 1; same && i < c->n; i++)
+        same = *(const uint64_t *)c->slot[i] == c->addr[i];
+    if (!same) {
+        c->n = walk(c->addr, c->slot, MV_MAX_FRAMES, pc, sp, rbp);
+        c->pc = pc;
+        c->sp = sp;
+        c->rbp = rbp;
+    }
+    memcpy(out, c->addr, c->n * sizeof *out);
+    return c->n;
 }
 
 /* ---- samples ---- */
@@ -260,7 +296,7 @@ void prof_forwarded(int64_t nr, uint64_t total_tsc, uint64_t host_ns)
     unsigned n = 0;
     const struct trapframe *u = (const struct trapframe *)(this_cpu()->kstack_top - sizeof *u);
     if (u->vector == VEC_SYSCALL)
-        n = prof_user_chain(rec + 4, MV_MAX_FRAMES, u->rip, u->rsp, u->rbp);
+        n = fwd_chain(rec + 4, u->rip, u->rsp, u->rbp);
     rec[0] = rec_word(MV_PROF_REC_FWD, n, 1, sched_tid());
     rec[1] = (uint64_t)nr;
     rec[2] = time_tsc_to_ns(total_tsc);

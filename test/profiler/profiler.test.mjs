@@ -200,3 +200,21 @@ test('more vCPUs than the kernel runs (--cpus 10): one ring for each of the 8 it
   assert.equal([...readFileSync(file, 'utf8').matchAll(/^# ring \d+: /gm)].length, 8);
   assert.ok(prof.samples.every((s) => s.cpu >= 0 && s.cpu < 8));
 });
+
+test('the same forwarding function reached from two callers at the same depth: each caller gets its own calls', skip, async () => {
+  // probe() runs at the same pc, sp and rbp from caller_a and caller_b, so
+  // only the callers' return addresses tell the calls apart
+  const file = join(t.dir, 'two.raw');
+  const r = await runProfiled(elf, ['two', '3000'], file);
+  assert.equal(r.status, 0, describe('hybrid', r));
+  const prof = readRaw(file);
+  const calls = prof.forwarded.filter((f) => f.nr === NR.access);
+  assert.equal(calls.length, 6000);
+  const sym = symbolize(elf, calls.flatMap((f) => f.addrs), { ret: true });
+  const lines = (f) => f.addrs.map((a) => sym.get(a)).filter((s) => s.file?.endsWith('hotloops.c')).map((s) => s.line);
+  const a = lineOf(source, 'CALL-A');
+  const b = lineOf(source, 'CALL-B');
+  const probe = lineOf(source, 'FWD-PROBE');
+  assert.equal(calls.filter((f) => lines(f)[0] === probe && lines(f)[1] === a).length, 3000, 'through caller_a');
+  assert.equal(calls.filter((f) => lines(f)[0] === probe && lines(f)[1] === b).length, 3000, 'through caller_b');
+});

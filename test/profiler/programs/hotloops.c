@@ -5,6 +5,8 @@
  *                         in turns (a unit each) so that a slower stretch of
  *                         the shared host hits both alike
  *   hotloops fwd N        N access() calls in a loop (time goes to forwarding)
+ *   hotloops two N        N rounds of caller_a() and caller_b(), which both
+ *                         forward through probe() from the same stack depth
  *   hotloops sleep MS     sleeps MS milliseconds (the vCPU idles)
  *   hotloops crash        some work, a write, then a NULL dereference
  * Lines marked FWD-* are looked up by the test; the functions keep their
@@ -60,6 +62,26 @@ __attribute__((noinline)) void many_access(long n)
     printf("hotloops: %ld access calls, %ld ok\n", n, ok);
 }
 
+__attribute__((noinline)) void probe(void)
+{
+    if (access("/", F_OK) != 0) /* FWD-PROBE */
+        exit(4);
+}
+
+__attribute__((noinline)) void caller_a(void)
+{
+    sink += 1;
+    probe(); /* CALL-A */
+    sink += 1;
+}
+
+__attribute__((noinline)) void caller_b(void)
+{
+    sink += 2;
+    probe(); /* CALL-B */
+    sink += 2;
+}
+
 __attribute__((noinline)) void crash(void)
 {
     hot_one(20);
@@ -81,6 +103,12 @@ int main(int argc, char **argv)
         printf("hotloops: %ld units, %d writes, %d getcwd\n", n, WRITES, GETCWDS);
     } else if (!strcmp(mode, "fwd")) {
         many_access(n);
+    } else if (!strcmp(mode, "two")) {
+        for (long i = 0; i < n; i++) {
+            caller_a();
+            caller_b();
+        }
+        printf("hotloops: %ld rounds\n", n);
     } else if (!strcmp(mode, "sleep")) {
         struct timespec ts = { n / 1000, (n % 1000) * 1000000 };
         nanosleep(&ts, NULL);
@@ -89,7 +117,7 @@ int main(int argc, char **argv)
         sink = 16;
         crash();
     } else {
-        fprintf(stderr, "usage: hotloops work UNITS | fwd N | sleep MS | crash\n");
+        fprintf(stderr, "usage: hotloops work UNITS | fwd N | two N | sleep MS | crash\n");
         return 2;
     }
     return 0;
