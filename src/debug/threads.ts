@@ -70,6 +70,8 @@ type Field = (typeof FIELDS)[number];
 /** Where the kernel keeps its threads (addresses and offsets, once per session). */
 interface Layout {
   threads: bigint;
+  used: bigint;
+  usedSize: number;
   size: number;
   off: Map<Field, number>;
   idle: bigint;
@@ -214,6 +216,8 @@ function describe(e: Entry, vcpu: Vcpu | undefined, fwdName: string | undefined)
 /** Reads the aerokernel's thread table through gdb. */
 export class ThreadTable {
   private layout: Layout | undefined;
+  /** Each vCPU's GS base once the kernel has set it (it never changes after). */
+  private readonly gsOf = new Map<number, bigint>();
 
   constructor(private readonly t: Target) {}
 
@@ -249,6 +253,8 @@ export class ThreadTable {
     const idle = await this.num(gdb, `&${IDLE}`);
     this.layout = {
       threads: await this.num(gdb, `&${T}`),
+      used: await this.num(gdb, `&${USED}`),
+      usedSize: await n(`sizeof(${USED})`),
       size: await n(`sizeof(${T}[0])`),
       off,
       idle,
@@ -267,12 +273,22 @@ export class ThreadTable {
   /** Each vCPU's struct cpu (its GS base: the kernel keeps GS on it) and current thread. */
   private vcpus(L: Layout, gdb: readonly GdbThread[]): Promise<Vcpu[]> {
     return Promise.all(gdb.map(async (g): Promise<Vcpu> => {
-      const gs = await this.num(g.gdbId, '$gs_base');
-      const i = gs >= L.cpus ? (gs - L.cpus) / BigInt(L.cpuSize) : -1n;
-      if (i < 0n || i > 255n || (gs - L.cpus) % BigInt(L.cpuSize) !== 0n) return { ...g, kid: g.index, cur: 0n };
+      let gs = this.gsOf.get(g.gdbId);
+      if (gs === undefined) {
+        gs = await this.num(g.gdbId, '$gs_base');
+        const i = gs >= L.cpus ? (gs - L.cpus) / BigInt(L.cpuSize) : -1n;
+        if (i < 0n || i > 255n || (gs - L.cpus) % BigInt(L.cpuSize) !== 0n) return { ...g, kid: g.index, cur: 0n };
+        this.gsOf.set(g.gdbId, gs);
+      }
       const b = await this.t.readBytes(g.gdbId, gs, L.cpuSize);
       return { ...g, kid: b.readUInt32LE(L.cpuId), cur: b.readBigUInt64LE(L.cpuCur) };
     }));
+  }
+
+  /** The number of table entries ever taken. */
+  private async used(L: Layout, gdb: number): Promise<number> {
+    const b = await this.t.readBytes(gdb, L.used, L.usedSize);
+    return b.length === L.usedSize ? b.readUIntLE(0, Math.min(L.usedSize, 6)) : 0;
   }
 
   /** The table's entries [0, used): a few entries one by one, only the
@@ -313,7 +329,7 @@ export class ThreadTable {
     if (!gdb.length) return undefined;
     const g0 = gdb[0].gdbId;
     const L = await this.readLayout(g0);
-    const [vcpus, used] = await Promise.all([this.vcpus(L, gdb), this.num(g0, USED).then(Number)]);
+    const [vcpus, used] = await Promise.all([this.vcpus(L, gdb), this.used(L, g0)]);
     if (!vcpus.some((v) => v.cur !== 0n)) return undefined;     // before sched_init
     if (!(used > 0) || used > 65536) return undefined;
     const live = (await this.entries(L, g0, used)).filter((e) => e.tid > 0 && e.state !== 'T_FREE' && e.state !== 'T_DEAD');

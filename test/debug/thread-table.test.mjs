@@ -22,6 +22,7 @@ const IDLE = 0x20000n;
 const CPUS = 0x30000n;
 const CPU_SIZE = 0x40;
 const SLOT = 0x40000n;
+const USED = 0x48000n;
 
 /** A fake Target over memory and per-vCPU GS bases. */
 function fakeTarget({ used, entries, gs, cpus, failOn }) {
@@ -46,8 +47,9 @@ function fakeTarget({ used, entries, gs, cpus, failOn }) {
     put(CPUS + BigInt(i * CPU_SIZE) + 0x20n, u32(c.id));
   });
   put(SLOT + 0x10n, u64(35)); // nanosleep
+  put(USED, u32(used));
   const exprs = new Map([
-    ["&'sched.c'::threads", THREADS], ["sizeof('sched.c'::threads[0])", SIZE], ["'sched.c'::used", used],
+    ["&'sched.c'::threads", THREADS], ["sizeof('sched.c'::threads[0])", SIZE], ["&'sched.c'::used", USED], ["sizeof('sched.c'::used)", 4],
     ["&'sched.c'::idle_of", IDLE], ["sizeof('sched.c'::idle_of)", 8 * SIZE],
     ['&k_cpus', CPUS], ['sizeof(k_cpus[0])', CPU_SIZE],
     ['(char *)&k_cpus[0].cur - (char *)&k_cpus[0]', 0x28], ['(char *)&k_cpus[0].id - (char *)&k_cpus[0]', 0x20],
