@@ -10,10 +10,11 @@ import { bootCommand } from './commands/boot';
 import { createManifestCommand } from './commands/create-manifest';
 import { hybridizeCommand } from './commands/hybridize';
 import { hybridizeAndBootCommand } from './commands/hybridize-and-boot';
+import { profileCommand } from './commands/profile';
 
 declare const MULTIVERSE_VERSION: string;
 
-const commands: readonly Command[] = [runCommand, benchCommand, hybridizeCommand, bootCommand, hybridizeAndBootCommand, createManifestCommand];
+const commands: readonly Command[] = [runCommand, benchCommand, hybridizeCommand, bootCommand, hybridizeAndBootCommand, createManifestCommand, profileCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -27,6 +27,10 @@ export interface LaunchOptions {
   forward?: readonly string[];
   /** Kernel ELF; default: the one found by locateLauncher. */
   kernel?: string;
+  /** Raw profile file (`--profile`, docs/profiling.md) and its rate in Hz
+   * (`--profile-hz`; default: the launcher's). Used by `multiverse profile`. */
+  profile?: string;
+  profileHz?: number;
 }
 
 /** The built parts of a checkout. */
@@ -92,6 +96,8 @@ export function launchArgv(opts: LaunchOptions, kernel?: string): string[] {
   if (opts.waitGdb) argv.push('--wait-gdb');
   if (opts.native && opts.native.length > 0) argv.push('--native', opts.native.join(','));
   if (opts.forward && opts.forward.length > 0) argv.push('--forward', opts.forward.join(','));
+  if (opts.profile !== undefined) argv.push('--profile', opts.profile);
+  if (opts.profile !== undefined && opts.profileHz !== undefined) argv.push('--profile-hz', String(opts.profileHz));
   argv.push('--', opts.program, ...(opts.args ?? []));
   return argv;
 }

@@ -17,6 +17,9 @@ export interface Location {
 export interface Frame extends Location {
   /** true for aerokernel code, false for the program's own code */
   kernel: boolean;
+  /** (added) true when this frame is a function inlined into the frame that
+   * follows it on a stack (addr2line -i); absent otherwise */
+  inlined?: boolean;
 }
 
 /** Samples attributed to one function. */
@@ -89,4 +92,10 @@ export interface Profile {
   forwarded: { sites: ForwardSite[]; bySyscall: SyscallStat[] };
   /** natively handled calls (count only; times are 0 when not measured) */
   native: SyscallStat[];
+  /** (added) true when the raw file ended before its E line (the launcher
+   * was killed or the file was cut): counts are what was written until then */
+  partial?: boolean;
+  /** (added) what the reader or symbolizer could not use, one sentence each
+   * (malformed lines, a missing ELF, addr2line failing) */
+  warnings?: string[];
 }
