@@ -3,6 +3,7 @@
 // Hotspots view, the flame graph and "Move <syscall> into kernel mode".
 
 import * as vscode from 'vscode';
+import { loadProfile } from '../../core/profile';
 import type { Controller } from '../controller';
 import { FlameGraph } from './flame';
 import { HeatDecorations } from './heat';
@@ -10,7 +11,7 @@ import { HOTSPOTS_VIEW, HotspotsProvider } from './hotspots';
 import { ProfileLenses } from './lenses';
 import { MoveSyscall } from './move';
 import { ProfileRunner } from './runner';
-import { ProfileStore, readProfileFile } from './store';
+import { ProfileStore } from './store';
 
 const C_FILES: vscode.DocumentSelector = [
   { scheme: 'file', language: 'c' },
@@ -19,7 +20,7 @@ const C_FILES: vscode.DocumentSelector = [
 
 export function registerProfiling(context: vscode.ExtensionContext, controller: Controller): void {
   const store = new ProfileStore();
-  const runner = new ProfileRunner(context, controller, store, readProfileFile);
+  const runner = new ProfileRunner(context, controller, store, loadProfile);
   const move = new MoveSyscall(store, runner);
   const hotspots = new HotspotsProvider(store);
   const lenses = new ProfileLenses(store);
@@ -59,7 +60,7 @@ async function openProfile(store: ProfileStore): Promise<void> {
   const uri = picked?.[0];
   if (!uri) return;
   try {
-    await store.set(await readProfileFile(uri.fsPath), uri.fsPath, vscode.workspace.getWorkspaceFolder(uri));
+    await store.set(loadProfile(uri.fsPath), uri.fsPath, vscode.workspace.getWorkspaceFolder(uri));
   } catch (e) {
     void vscode.window.showErrorMessage(`Multiverse: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -25,20 +25,6 @@ export interface Delta {
   readonly functions: readonly FunctionDelta[];
 }
 
-/** Reads a profile file as `multiverse profile` writes it (JSON, format multiverse-profile v1). */
-export async function readProfileFile(file: string): Promise<Profile> {
-  let v: unknown;
-  try {
-    v = JSON.parse(await readFile(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file} is not a profile file: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const p = v as Partial<Profile> | null;
-  if (!p || p.format !== 'multiverse-profile') throw new Error(`${file} is not a Multiverse profile (no "format": "multiverse-profile")`);
-  if (p.version !== 1) throw new Error(`${file} is a profile of version ${String(p.version)}; this editor reads version 1`);
-  return p as Profile;
-}
-
 /** Finds the functions of a C source text (src/core/csource.ts functionsIn, given by index.ts). */
 export type FunctionParser = (text: string) => Promise<FunctionRange[]>;
 let parser: FunctionParser | undefined;
