@@ -5,8 +5,8 @@
 import { existsSync, openSync, closeSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
-import type { Accel, LaunchOptions } from '../../core/launcher';
-import { jsonSummary, profileRun, summaryText } from '../../core/profile';
+import { LauncherError, type Accel, type LaunchOptions } from '../../core/launcher';
+import { jsonSummary, profileRun, ProfileRunError, summaryText } from '../../core/profile';
 import { projectProgram } from '../../core/project';
 import { runSpec } from '../../core/run';
 import { intOption, listOption, parseArgs, UsageError, type OptionSpec } from '../args';
@@ -210,9 +210,9 @@ async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
     if (a.json) ctx.out(JSON.stringify(jsonSummary(r.profile, { profile: r.profilePath, speedscope: r.speedscopePath, folded: r.foldedPath }, a.top)) + '\n');
     return r.signal !== undefined ? { status: r.status, signal: r.signal } : { status: r.status };
   } catch (e) {
-    if (e instanceof UsageError) throw e;
+    if (e instanceof UsageError || e instanceof LauncherError) throw e;
     ctx.err(`multiverse: profile: ${e instanceof Error ? e.message : String(e)}\n`);
-    return { status: 125 };
+    return { status: e instanceof ProfileRunError ? e.status : 125 };
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
     if (stdinFd !== undefined) closeSync(stdinFd);

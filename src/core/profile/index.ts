@@ -22,6 +22,15 @@ export { buildProfile } from './aggregate';
 export { toFolded, toSpeedscope } from './export';
 export { summaryText, jsonSummary } from './summary';
 
+/** A profiled run that left nothing to profile (the launcher failed before
+ * the program started); `status` is the run's exit status. */
+export class ProfileRunError extends Error {
+  override readonly name = 'ProfileRunError';
+  constructor(message: string, readonly status: number) {
+    super(message);
+  }
+}
+
 /** A profile file that cannot be read; the message names the file and the problem. */
 export class ProfileFileError extends Error {
   override readonly name = 'ProfileFileError';
@@ -122,8 +131,9 @@ function waitFor(child: ChildProcess): Promise<{ status: number; signal?: NodeJS
 /**
  * Runs opts.launch as a hybrid with the profiler on, then reads the raw
  * profile, symbolizes it, writes the profile file and the exports. Rejects
- * (LauncherError, RawProfileError) when there is nothing to make a profile of:
- * the launcher missing, or a raw file that is absent or not a raw profile.
+ * when there is nothing to make a profile of: LauncherError (the launcher or
+ * kernel not built), ProfileRunError (the run failed before the program
+ * started; carries the status), RawProfileError (not a raw profile).
  */
 export async function profileRun(opts: ProfileRunOptions): Promise<ProfileRunResult> {
   const paths = locateLauncher(opts.root, opts.launch.kernel);
@@ -137,10 +147,11 @@ export async function profileRun(opts: ProfileRunOptions): Promise<ProfileRunRes
     try {
       text = readFileSync(rawFile, 'utf8');
     } catch {
-      throw new Error(`the launcher (status ${end.status}) wrote no raw profile: see its messages above`);
+      throw new ProfileRunError(`no profile: the launcher (status ${end.status}) wrote no raw profile`, end.status);
     }
     if (opts.keepRaw !== undefined) copyFileSync(rawFile, path.resolve(opts.cwd ?? process.cwd(), opts.keepRaw));
     const raw = parseRawProfile(text);
+    if (raw.header.program === undefined) throw new ProfileRunError(`no profile: the run ended (status ${end.status}) before the program started`, end.status);
     const profile = await profileFromRaw(raw, {
       program: path.resolve(opts.cwd ?? process.cwd(), opts.launch.program),
       args: [...(opts.launch.args ?? [])],
