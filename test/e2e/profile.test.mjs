@@ -29,6 +29,12 @@ const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 const argv = process.argv.slice(2);
+// bin/real-root names a real checkout: hand the command to it (the test's switch to the real profiler).
+const realRoot = path.join(__dirname, 'real-root');
+if (fs.existsSync(realRoot)) {
+  const r = spawnSync(path.join(fs.readFileSync(realRoot, 'utf8').trim(), 'bin', 'multiverse'), argv, { stdio: 'inherit' });
+  process.exit(r.status ?? 125);
+}
 if (argv[0] !== 'profile') { process.stderr.write('stand-in: only profile\\n'); process.exit(125); }
 let out; let native = [];
 let i = 1;
@@ -307,12 +313,14 @@ test('gutter heat and lenses follow the function after lines are typed above it'
 
 test('real profiler: the same loop against this checkout\'s aerokernel', { skip: skipReal }, async () => {
   await step(wb, 'profile-real', async () => {
-    const settings = join(wb.userData, 'User', 'settings.json');
-    writeFileSync(settings, JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), 'multiverse.root': root }, null, 2));
+    // From now on the stand-in hands every command to this checkout's bin/multiverse.
+    writeFileSync(join(standIn, 'bin', 'real-root'), root);
+    rmSync(join(tmp, 'profile-argv'), { force: true });
     await profileMoveAndCompare('real', {
       runMs: 180_000,
       siteLens: /^getpid: 2,000 forwarded, [\d.]+ (ms|µs|s) \(channel [\d.]+ \S+, host [\d.]+ \S+\)$/,
       deltaLens: /^getpid: 2000 fwd, [\d.]+ (ms|µs|s) → 0 fwd \(native\)$/,
     });
+    assert.ok(!existsSync(join(tmp, 'profile-argv')), 'the real profiler ran, not the stand-in');
   });
 });
