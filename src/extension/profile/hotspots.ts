@@ -73,7 +73,7 @@ export class HotspotsProvider implements vscode.TreeDataProvider<Node>, vscode.D
       case 'gone': {
         const d = node.delta;
         const item = new vscode.TreeItem(`${d.syscall} × 0`);
-        item.description = `${siteDeltaText(d)} · ${d.file ? path.basename(d.file) : '?'}:${d.line ?? '?'}`;
+        item.description = `${siteDeltaText(d)} · ${d.file ? `${path.basename(d.file)}:${d.line ?? '?'}` : 'no line info'}`;
         item.tooltip = `${d.syscall} from ${d.function}: no longer forwarded (${d.native ? 'handled in kernel mode' : 'not called'})`;
         item.iconPath = new vscode.ThemeIcon('zap');
         item.command = openCommand(d.file, d.line);
@@ -100,7 +100,7 @@ export class HotspotsProvider implements vscode.TreeDataProvider<Node>, vscode.D
   }
 
   private siteItem(p: Profile, s: ForwardSite): vscode.TreeItem {
-    const where = s.site.file ? `${path.basename(s.site.file)}:${s.site.line ?? '?'}` : '?';
+    const where = s.site.file ? `${path.basename(s.site.file)}:${s.site.line ?? '?'}` : 'no line info';
     const item = new vscode.TreeItem(`${s.syscall} × ${formatCount(s.count)}`);
     const delta = this.store.changes?.sites.find((d) => d.syscall === s.syscall && d.function === s.site.function && d.line === s.site.line);
     item.description = delta && siteChanged(delta) ? `${siteDeltaText(delta)} · ${where}` : `${formatNs(s.totalNs)} · ${s.site.function} · ${where}`;
