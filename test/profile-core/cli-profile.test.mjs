@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cpSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { runProcess, testEnv } from '../lib/harness.mjs';
+import { root, runProcess, testEnv } from '../lib/harness.mjs';
 import { build, cliPath, lineOf, missing, programs } from './lib.mjs';
 
 const why = missing();
@@ -141,4 +142,24 @@ test('a program that does not exist: the launcher\'s status and message, no prof
   assert.match(r.stderr.toString(), /cannot open the program/);
   assert.match(r.stderr.toString(), /multiverse: profile: no profile/);
   assert.ok(!existsSync(join(tmp, 'none.mvprof.json')));
+});
+
+test('a folder: program, placement and cwd from its multiverse.json; -- ARGS replace the manifest\'s', opts, async () => {
+  // examples/profile-demo: crunch, then ask_pid: 1 + CALLS getpid at two lines; its manifest forwards getpid.
+  const ws = join(tmp, 'demo');
+  const demo = join(root, 'examples', 'profile-demo');
+  cpSync(demo, ws, { recursive: true, filter: (f) => f === demo || !/(\.mvprof\.json|\/profile-demo)$/.test(f) });
+  const manifest = JSON.parse(readFileSync(join(ws, 'multiverse.json'), 'utf8'));
+  writeFileSync(join(ws, 'multiverse.json'), JSON.stringify({ ...manifest, placement: [] }));
+  const b = await runProcess([cliPath, 'hybridize', ws], { env: testEnv(), cwd: tmp, timeoutMs: 120_000 });
+  assert.equal(b.status, 0, b.stderr.toString());
+  const r = await runProcess([cliPath, 'profile', '--out', 'demo.mvprof.json', '--manifest', ws, '--', '1000000', '7'], { env: testEnv(), cwd: tmp, timeoutMs: TIMEOUT_MS });
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.match(r.stdout.toString(), /getpid: 7 of 7 calls agree/);
+  const p = JSON.parse(readFileSync(join(tmp, 'demo.mvprof.json'), 'utf8'));
+  assert.deepEqual(p.args, ['1000000', '7']);
+  assert.ok(p.placement.forwarded.includes('getpid'));
+  const src = join(ws, 'main.c');
+  const counts = site(p, 'getpid').map((s) => [s.site.function, s.site.file, s.site.line, s.count]).sort((x, y) => x[2] - y[2]);
+  assert.deepEqual(counts, [['ask_pid', src, lineOf(src, /first = getpid\(\)/), 1], ['ask_pid', src, lineOf(src, /same \+= getpid\(\)/), 7]]);
 });

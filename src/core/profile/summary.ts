@@ -42,7 +42,7 @@ export function summaryText(p: Profile, top = 10): string {
   if (busy > 0) {
     out.push(`functions by samples (% of ${busy} busy samples):\n`);
     const rows = [['self', 'total', 'function', 'where']];
-    for (const f of p.functions.slice(0, top)) rows.push([pct(f.self, busy), pct(f.total, busy), f.kernel ? `${f.function} [kernel]` : f.function, where(f)]);
+    for (const f of p.functions.slice(0, top)) rows.push([pct(f.self, busy), pct(f.total, busy), f.kernel ? `${f.function} [kernel]` : f.function, where({ file: f.file, line: f.line ?? f.firstLine })]);
     out.push(table(rows, new Set([0, 1])));
   }
   const calls = p.forwarded.bySyscall;
