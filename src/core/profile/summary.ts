@@ -36,7 +36,7 @@ export function summaryText(p: Profile, top = 10): string {
   const busy = busySamples(p);
   out.push(
     `multiverse profile: ${path.basename(p.program)} ${p.exitStatus === 0 ? 'exited with status 0' : `ended with status ${p.exitStatus}`} after ${formatNs(p.durationMs * 1e6)}; ` +
-      `${s.total} samples at ${p.rateHz} Hz on ${p.cpus} vCPU (program ${s.program}, kernel ${s.kernel}, idle ${s.idle}, dropped ${s.dropped})\n`,
+      `${s.total} samples at ${p.rateHz} Hz on ${p.cpus} vCPU${p.cpus === 1 ? '' : 's'} (program ${s.program}, kernel ${s.kernel}, idle ${s.idle}, dropped ${s.dropped})\n`,
   );
   if (p.partial) out.push('  (partial profile: the raw file has no end record)\n');
   if (busy > 0) {
