@@ -328,3 +328,10 @@ describe('command line', () => {
     assert.throws(() => cli.parseProfileArgs(['--bogus', 'p']), /unknown option/);
   });
 });
+
+test('launchArgv: --profile and --profile-hz before the program, only when asked', async () => {
+  const l = await load('core/launcher.ts');
+  assert.deepEqual(l.launchArgv({ program: 'p', args: ['a'], profile: '/r.raw', profileHz: 250 }), ['--profile', '/r.raw', '--profile-hz', '250', '--', 'p', 'a']);
+  assert.deepEqual(l.launchArgv({ program: 'p', profile: '/r.raw' }), ['--profile', '/r.raw', '--', 'p']);
+  assert.deepEqual(l.launchArgv({ program: 'p', profileHz: 250 }), ['--', 'p']);
+});
