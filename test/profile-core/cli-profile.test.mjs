@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import { root, runProcess, testEnv } from '../lib/harness.mjs';
 import { build, cliPath, lineOf, missing, programs } from './lib.mjs';
 
@@ -162,4 +163,25 @@ test('a folder: program, placement and cwd from its multiverse.json; -- ARGS rep
   const src = join(ws, 'main.c');
   const counts = site(p, 'getpid').map((s) => [s.site.function, s.site.file, s.site.line, s.count]).sort((x, y) => x[2] - y[2]);
   assert.deepEqual(counts, [['ask_pid', src, lineOf(src, /first = getpid\(\)/), 1], ['ask_pid', src, lineOf(src, /same \+= getpid\(\)/), 7]]);
+});
+
+test('SIGINT to the CLI: the launcher gets it, the profile is still written, the CLI dies of SIGINT', opts, async () => {
+  const out = join(tmp, 'int.mvprof.json');
+  const child = spawn(cliPath, ['profile', '--out', out, elf, '100000', 'announce'], { cwd: tmp, env: testEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+  const ended = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // Interrupt once the program is running (its first line), not after a fixed time.
+  await new Promise((resolve) => child.stdout.on('data', (d) => d.toString().includes('started') && resolve()));
+  child.kill('SIGINT');
+  const r = await ended;
+  clearTimeout(timer);
+  assert.deepEqual(r, { code: null, signal: 'SIGINT' }, stderr);
+  const p = JSON.parse(readFileSync(out, 'utf8'));
+  assert.equal(p.exitStatus, 130);
+  assert.equal(p.partial, undefined, 'the launcher wrote its E line');
+  assert.equal(p.samples.total, p.samples.program + p.samples.kernel + p.samples.idle);
+  assert.equal(site(p, 'getppid')[0]?.count, 123, 'the calls made before the interrupt are all there');
+  assert.match(stderr, /ended with status 130/);
 });

@@ -2,7 +2,7 @@
  * functions with a 3:1 work ratio (called in turns, a unit each), forwarded
  * calls at known lines (CALLS_PPID getppid, CALLS_CWD getcwd), natively
  * handled getpid calls (CALLS_PID), output on stdout and the exit status 3.
- *   hotspots UNITS
+ *   hotspots UNITS [announce]   (announce: a line on stdout before the loops)
  * Lines marked SITE-* are looked up by the tests; noinline keeps the
  * functions' own frames. */
 #include <stdint.h>
@@ -58,6 +58,10 @@ int main(int argc, char **argv)
         pids += getpid() > 0;
     long ppid = ask_parent();
     int cwd = where_am_i();
+    if (argc > 2) {             /* "hotspots UNITS announce": say when the loops start */
+        printf("hotspots: started\n");
+        fflush(stdout);
+    }
     for (long u = 0; u < units; u++) {
         spin_three();
         spin_one();
