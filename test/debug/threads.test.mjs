@@ -136,8 +136,10 @@ for (const cpus of [1, 2]) {
 
     // a step asked for a thread on no vCPU continues all threads: the run ends
     const exited = dc.waitForEvent('exited');
+    const terminated = dc.waitForEvent('terminated');
     await dc.nextRequest({ threadId: r.sleeper.id });
     assert.deepEqual((await exited).body, { exitCode: 0 });
+    await terminated;
     assert.match(outputOf(dc, 'console'), new RegExp(`thread ${tid + 1}: sleeping is on no vCPU and cannot be stepped: continuing all threads`));
     assert.equal(outputOf(dc, 'stdout'), 'started\ndone\n');
   });
