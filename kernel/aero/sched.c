@@ -717,6 +717,9 @@ long sys_futex(struct trapframe *tf)
         uint32_t bitset = cmd == FUTEX_WAIT ? FUTEX_ALL_BITS : (uint32_t)tf->r9;
         if (!bitset)
             return -EINVAL;
+        if (wb_busy)            /* a blocking thread's writes are not held back;
+                                 * before the value check: flushing can switch */
+            wb_flush(tf->rip);
         int64_t deadline = 0;
         if (tf->r10) {
             if (!mm_user_ok(tf->r10, 16))

@@ -6,8 +6,8 @@
  *
  * Guarantees: every forwarded call (fwd_syscall: any read, lseek, fstat,
  * close, a write that is not buffered, the pread behind a file mmap...)
- * first forwards everything buffered; so do a sleep, exit and exit_group,
- * and a fatal fault (spinning, never switching). Flushes are serialized, so
+ * first forwards everything buffered; so do a sleep, a futex wait, exit
+ * and exit_group, and a fatal fault (spinning, never switching). Flushes are serialized, so
  * the file sees the writes of all threads in the order they returned.
  * Data is also flushed when the buffer fills and, at the next buffered
  * write, once it is older than WB_MAX_AGE_NS. A flush that fails or stops
