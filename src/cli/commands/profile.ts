@@ -2,9 +2,9 @@
 // profiler on (stdio passed through), write the profile file and its exports,
 // print a top-N summary to stderr. The exit status is the program's.
 
-import { existsSync, openSync, closeSync, statSync } from 'node:fs';
-import * as path from 'node:path';
 import type { ChildProcess, StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { LauncherError, type Accel, type LaunchOptions } from '../../core/launcher';
 import { jsonSummary, profileRun, ProfileRunError, summaryText } from '../../core/profile';
 import { projectProgram } from '../../core/project';

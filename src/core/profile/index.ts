@@ -4,10 +4,9 @@
 // (loadProfile). The CLI's `multiverse profile` and the editor use these.
 
 import type { ChildProcess, StdioOptions } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { constants } from 'node:os';
 import { locateLauncher, spawnLauncher, type LaunchOptions } from '../launcher';
 import { exitStatus, STATUS_FAILURE } from '../status';
 import { buildProfile, queryAddresses, type ProfileContext } from './aggregate';
