@@ -13,6 +13,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { root, runProcess, testEnv } from '../lib/harness.mjs';
+import { load } from '../unit/lib/load.mjs';
 import { build, cliPath, lineOf, missing, programs } from './lib.mjs';
 
 const why = missing();
@@ -184,4 +185,32 @@ test('SIGINT to the CLI: the launcher gets it, the profile is still written, the
   assert.equal(p.samples.total, p.samples.program + p.samples.kernel + p.samples.idle);
   assert.equal(site(p, 'getppid')[0]?.count, 123, 'the calls made before the interrupt are all there');
   assert.match(stderr, /ended with status 130/);
+});
+
+test('profileRun from code: piped stdio, cancelled by an AbortSignal', opts, async () => {
+  const core = await load('core/profile/index.ts');
+  const abort = new AbortController();
+  const out = join(tmp, 'abort.mvprof.json');
+  let seen = '';
+  const r = await core.profileRun({
+    root,
+    launch: { program: elf, args: ['100000', 'announce'], cpus: 1 },
+    hz: 200,
+    out,
+    cwd: tmp,
+    env: testEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal: abort.signal,
+    onSpawn: (c) => c.stdout.on('data', (d) => {
+      seen += d;
+      if (seen.includes('started')) abort.abort();
+    }),
+  });
+  assert.equal(r.status, 130);
+  assert.equal(r.signal, 'SIGINT');
+  assert.equal(r.profilePath, out);
+  assert.equal(r.profile.rateHz, 200);
+  assert.equal(r.profile.exitStatus, 130);
+  assert.deepEqual(core.loadProfile(out), r.profile);
+  assert.ok(existsSync(r.speedscopePath) && existsSync(r.foldedPath));
 });

@@ -104,6 +104,9 @@ export interface ProfileRunOptions {
   keepRaw?: string;
   /** Called with the launcher once started (e.g. to forward signals to it). */
   onSpawn?: (child: ChildProcess) => void;
+  /** Aborting sends SIGINT to the launcher: the run ends, the profile of what
+   * ran is still written (status 130). */
+  signal?: AbortSignal;
 }
 
 export interface ProfileRunResult {
@@ -141,7 +144,10 @@ export async function profileRun(opts: ProfileRunOptions): Promise<ProfileRunRes
   try {
     const child = spawnLauncher(paths, { ...opts.launch, profile: rawFile, profileHz: opts.hz }, { stdio: opts.stdio, cwd: opts.cwd, env: opts.env });
     opts.onSpawn?.(child);
-    const end = await waitFor(child);
+    const interrupt = (): void => void child.kill('SIGINT');
+    if (opts.signal?.aborted) interrupt();
+    opts.signal?.addEventListener('abort', interrupt, { once: true });
+    const end = await waitFor(child).finally(() => opts.signal?.removeEventListener('abort', interrupt));
     let text: string;
     try {
       text = readFileSync(rawFile, 'utf8');
