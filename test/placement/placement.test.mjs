@@ -5,7 +5,7 @@
 // threads, is seen by the program's own reads, survives a crash, and
 // batches writes into fewer forwarded calls.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,7 +15,7 @@ import { tempDir } from '../lib/harness.mjs';
 let progs;
 let work;
 before(() => {
-  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash', 'wb_full']);
+  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash', 'wb_full', 'wb_block']);
   work = tempDir('mv-placement-run-');
 });
 after(() => {
@@ -176,6 +176,29 @@ describe('write-behind', () => {
       h.cleanup();
     }
   });
+
+  for (const how of ['sleep', 'join']) {
+    test(`a program blocked in a ${how === 'sleep' ? 'sleep' : 'futex wait (join)'} has its writes in the file`, async () => {
+      const file = join(work.dir, `block-${how}`);
+      let ended = false;
+      const done = runHybrid(progs.elf.wb_block, [how, file], stats(`block-${how}`), WB_NATIVE, { cpus: 2 }).then((r) => {
+        ended = true;
+        return r;
+      });
+      let seenWhileBlocked = false;
+      for (let i = 0; i < 250 && !ended; i++) {
+        if (existsSync(file) && readFileSync(file, 'utf8') === 'written before blocking\n') {
+          seenWhileBlocked = !ended;
+          break;
+        }
+        await new Promise((res) => setTimeout(res, 10));
+      }
+      const r = await done;
+      assert.equal(r.status, 0, describeRun('hybrid', r));
+      assert.ok(seenWhileBlocked, 'the line reached the file only when the program ended');
+      assert.equal(r.calls.write, 1, JSON.stringify(r.calls));
+    });
+  }
 
   test('a failed flush (ENOSPC on a full file system) is reported at fsync, once', async (t) => {
     const mnt = join(work.dir, 'small');
