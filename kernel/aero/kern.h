@@ -183,6 +183,11 @@ bool sched_tid_alive(int32_t tid);
  * it); returns its index. Release after the reply is read. */
 unsigned sched_slot_acquire(void);
 void sched_slot_release(void);
+/* Block the current thread until sched_wake_key(key) (or a signal: recheck
+ * the condition waited for); key is a kernel address. */
+void sched_wait_key(const void *key);
+/* Make every thread waiting on key runnable. */
+void sched_wake_key(const void *key);
 /* Block the current thread until slot s is DONE (other threads run). */
 void sched_wait_slot(struct mv_slot *s);
 /* Wake threads whose forwarded call is done (cheap when none waits). */

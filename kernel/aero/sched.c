@@ -615,6 +615,25 @@ static unsigned futex_wake(uint64_t uaddr, unsigned n, uint32_t bitset)
     return woken;
 }
 
+/* Kernel-internal waits, keyed by a kernel address (never a program
+ * futex's): the thread waits as in a futex wait, so a signal may end the
+ * wait early (callers recheck their condition). */
+void sched_wait_key(const void *key)
+{
+    cur->futex_addr = (uint64_t)key;
+    cur->futex_bitset = FUTEX_ALL_BITS;
+    cur->wait_seq = ++wait_seq;
+    cur->state = T_BLOCKED;
+    cur->wait = W_FUTEX;
+    cur->deadline = 0;
+    schedule();
+}
+
+void sched_wake_key(const void *key)
+{
+    futex_wake((uint64_t)key, MAX_THREADS, FUTEX_ALL_BITS);
+}
+
 /* Move up to n waiters of uaddr to uaddr2 (oldest first). */
 static unsigned futex_requeue(uint64_t uaddr, uint64_t uaddr2, unsigned n)
 {

@@ -78,14 +78,13 @@ static struct {
     uint32_t epoch;             /* bumped when a descriptor's class is forgotten */
     uint8_t *scratch;           /* a struct stat for classification */
     bool setup, broken;
-    uint64_t n_buffered, n_forwarded, bytes;
+    uint64_t n_buffered, n_forwarded, bytes, n_waits;
 } wb;
 
 struct piece {
     uint64_t base, len;
 };
 
-long sys_sched_yield(struct trapframe *tf);     /* sched.c */
 
 static bool setup(void)
 {
@@ -178,15 +177,12 @@ static void send_rec(struct half *h, const struct rec *r, uint64_t callsite)
     }
 }
 
-/* Wait while another thread flushes. The kernel lock is dropped between
- * looks, so that thread can take it back when its reply comes. */
+/* Wait (blocked) while another thread flushes. */
 static void wait_flushing(void)
 {
     while (wb.flushing) {
-        sys_sched_yield(NULL);
-        k_unlock();
-        cpu_pause();
-        k_lock();
+        wb.n_waits++;
+        sched_wait_key(&wb.flushing);
     }
 }
 
@@ -203,6 +199,7 @@ void wb_flush(uint64_t callsite)
         send_rec(h, &h->recs[wb.next], callsite);
     h->used = h->nrecs = 0;
     wb.flushing = false;
+    sched_wake_key(&wb.flushing);
     update_busy();
 }
 
@@ -433,6 +430,7 @@ int64_t wb_after(int64_t nr, const int64_t arg[6], int64_t ret)
 void wb_log_stats(void)
 {
     if (wb.n_buffered)
-        kprintf("wbehind: %lu writes (%lu bytes) buffered, forwarded in %lu calls\n",
-                wb.n_buffered, wb.bytes, wb.n_forwarded);
+        kprintf("wbehind: %lu writes (%lu bytes) buffered, forwarded in %lu calls; %lu waits "
+                "for another thread's flush\n", wb.n_buffered, wb.bytes, wb.n_forwarded,
+                wb.n_waits);
 }
