@@ -15,7 +15,7 @@ import { tempDir } from '../lib/harness.mjs';
 let progs;
 let work;
 before(() => {
-  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash', 'wb_full', 'wb_block']);
+  progs = buildPrograms(['calls', 'sleep_threads', 'wb_threads', 'wb_readback', 'wb_crash', 'wb_full', 'wb_block', 'wb_stress']);
   work = tempDir('mv-placement-run-');
 });
 after(() => {
@@ -124,6 +124,19 @@ describe('write-behind', () => {
       }
     });
   }
+
+  test('4 threads appending at once on 2 vCPUs, flushes racing with writes: every line once, each thread in order', async () => {
+    const file = join(work.dir, 'stress');
+    const r = await runHybrid(progs.elf.wb_stress, [file], stats('stress'), WB_NATIVE, { cpus: 2 });
+    assert.equal(r.status, 0, describeRun('hybrid', r));
+    const lines = readFileSync(file, 'utf8').split('\n').slice(0, -1);
+    assert.equal(lines.length, 12000);
+    for (let t = 0; t < 4; t++) {
+      const mine = lines.filter((l) => l.startsWith(`t${t} `)).map((l) => Number(l.split(' ')[2]));
+      assert.deepEqual(mine, [...Array(3000).keys()], `thread ${t}'s lines`);
+    }
+    assert.ok(r.calls.write < 12000 / 4, `batched: ${JSON.stringify(r.calls)}`);
+  });
 
   test('a program reads back what it wrote (read, pread, stat, mmap, dup2, truncate, errors)', async () => {
     const n = tempDir('mv-wb-n-');
