@@ -1,7 +1,7 @@
 // esbuild.mjs - bundles the TypeScript sources into dist/ (CommonJS, node20).
 // Type checking is separate (tsc --noEmit); this only transpiles and bundles.
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,3 +39,10 @@ for (const b of bundles) {
   });
   console.log(`esbuild: ${b.out}`);
 }
+
+// The C parser (src/core/csource.ts) loads these at run time from next to the bundle.
+mkdirSync(join(root, 'dist'), { recursive: true });
+for (const wasm of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-c/tree-sitter-c.wasm']) {
+  copyFileSync(join(root, 'node_modules', wasm), join(root, 'dist', wasm.split('/')[1]));
+}
+console.log('esbuild: dist/tree-sitter.wasm, dist/tree-sitter-c.wasm');
