@@ -222,6 +222,9 @@ void sched_log_stats(void);
 /* End the run with exit status (exit_group, or the last thread's exit). */
 _Noreturn void k_exit_run(int status);
 
+/* ---- kapi.c: publish the kernel-mode function API (mv_kapi.h) in k_boot->kapi ---- */
+void kapi_init(void);
+
 /* ---- time.c ---- */
 /* MV_REQ_TIMESYNC: fill the clock fields of the boot information. */
 void time_sync(void);

@@ -101,6 +101,7 @@ void kmain(uint32_t start_info)
     umem_init();
     sig_init();
     vdso_install();
+    kapi_init();
     smp_start();
     uint64_t t1 = rdtsc();
     k_boot->main_entry_tsc = t1;
