@@ -11,10 +11,11 @@ import { createManifestCommand } from './commands/create-manifest';
 import { hybridizeCommand } from './commands/hybridize';
 import { hybridizeAndBootCommand } from './commands/hybridize-and-boot';
 import { profileCommand } from './commands/profile';
+import { kernelizeCommand } from './commands/kernelize';
 
 declare const MULTIVERSE_VERSION: string;
 
-const commands: readonly Command[] = [runCommand, benchCommand, hybridizeCommand, bootCommand, hybridizeAndBootCommand, createManifestCommand, profileCommand];
+const commands: readonly Command[] = [runCommand, benchCommand, hybridizeCommand, bootCommand, hybridizeAndBootCommand, createManifestCommand, profileCommand, kernelizeCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

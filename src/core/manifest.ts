@@ -29,7 +29,9 @@ export interface Manifest {
   /** Guest memory, e.g. "512M" or "1G". */
   memory?: string;
   accel?: Accel;
-  /** Functions and system calls moved into kernel mode (native); empty: all forwarded. */
+  /** Functions and system calls moved into kernel mode (native); empty: all forwarded.
+   * A system call by name ("getpid"); a program function as "function:NAME", whose
+   * replacement is kernel-mode/NAME.c (src/core/kfunc.ts). */
   placement: string[];
 }
 
@@ -253,7 +255,14 @@ function placementList(node: JsonNode, problems: ManifestProblem[], options: Val
   node.items.forEach((item, i) => {
     if (item.kind !== 'string') return;
     const at = `placement[${i}]`;
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(item.value)) {
+    if (/^function:/.test(item.value)) {
+      // a program function moved into kernel mode (docs/kernel-functions.md): kernel-mode/NAME.c replaces it
+      if (!/^function:[A-Za-z_][A-Za-z0-9_]*$/.test(item.value)) {
+        problems.push(problem(at, `"${item.value}" is not "function:" followed by a C function name`, item.range));
+      } else if (seen.has(item.value)) {
+        problems.push({ ...problem(at, `"${item.value}" is listed twice`, item.range), severity: 'warning' });
+      }
+    } else if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(item.value)) {
       problems.push(problem(at, `"${item.value}" is not a function or system call name`, item.range));
     } else if (options.placeable && !options.placeable.includes(item.value)) {
       problems.push({
@@ -265,5 +274,5 @@ function placementList(node: JsonNode, problems: ManifestProblem[], options: Val
     }
     seen.add(item.value);
   });
-  return [...seen].filter((n) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+  return [...seen].filter((n) => /^(function:)?[A-Za-z_][A-Za-z0-9_]*$/.test(n));
 }

@@ -6,6 +6,7 @@ import { BuildPlan, buildCommand, planBuild, programNameFor } from './build';
 import { Detection, detectBuild, findProgram, readElfInfo } from './detect';
 import { MANIFEST_FILE, Manifest, ManifestProblem, formatProblems, loadManifest } from './manifest';
 import { MultiverseRoot, placeableCalls } from './root';
+import { kfuncBuildEnv } from './kfunc';
 
 /** An error the user can act on; `details` are extra lines (manifest problems). */
 export class ProjectError extends Error {
@@ -53,7 +54,7 @@ export function projectBuild(project: Project): BuildPlan {
         `and no "build" command in ${MANIFEST_FILE}`,
     );
   }
-  return plan;
+  return { ...plan, env: { ...plan.env, ...kfuncBuildEnv(project.dir, project.manifest) } }; // kernel-mode functions (kfunc.ts)
 }
 
 /**
