@@ -9,6 +9,7 @@ import { locateRoot } from './config';
 import { Controller } from './controller';
 import { registerManifestDiagnostics } from './manifestDiagnostics';
 import { registerProfiling } from './profile';
+import { registerKernelFunction } from './kernelFunction';
 
 /** Language id of the HRT log channel; coloured by syntaxes/hrt-log.tmLanguage.json. */
 export const HRT_LOG_LANGUAGE = 'multiverse-hrt-log';
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ),
   );
   registerProfiling(context, controller);
+  registerKernelFunction(context);
 }
 
 export function deactivate(): void {
