@@ -17,16 +17,21 @@ signature and a copy of its body (include "mv_kapi.h" for the aerokernel API)
 and add "function:FUNCTION" to the placement list of ${MANIFEST_FILE}. The next
 build links it in place of the original. See docs/kernel-functions.md.
 
-  --file SRC   the C file defining FUNCTION (default: search DIR's .c files)
+  --file SRC   the C file defining FUNCTION, relative to DIR (default: search
+               DIR's .c files, kernel-mode/ excluded)
 
 Refused: static functions, main, functions not found, functions already moved.
 `;
 
 async function run(argv: readonly string[], ctx: CliContext): Promise<Outcome> {
-  const p = parseArgs(argv, [
+  const specs = [
     { name: 'file', value: 'required' },
     { name: 'help', value: 'none' },
-  ]);
+  ] as const;
+  // options before or after FUNCTION: kernelize [--file SRC] FUNCTION [--file SRC] [DIR]
+  const first = parseArgs(argv, specs);
+  const second = parseArgs(first.rest.slice(1), specs);
+  const p = { options: new Map([...first.options, ...second.options]), rest: [...first.rest.slice(0, 1), ...second.rest] };
   if (p.options.has('help')) {
     ctx.out(usage);
     return { status: 0 };
