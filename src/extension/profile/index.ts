@@ -3,6 +3,7 @@
 // Hotspots view, the flame graph and "Move <syscall> into kernel mode".
 
 import * as vscode from 'vscode';
+import { functionsIn } from '../../core/csource';
 import { loadProfile } from '../../core/profile';
 import type { Controller } from '../controller';
 import { FlameGraph } from './flame';
@@ -11,7 +12,7 @@ import { HOTSPOTS_VIEW, HotspotsProvider } from './hotspots';
 import { ProfileLenses } from './lenses';
 import { MoveSyscall } from './move';
 import { ProfileRunner } from './runner';
-import { ProfileStore } from './store';
+import { ProfileStore, useFunctionParser } from './store';
 
 const C_FILES: vscode.DocumentSelector = [
   { scheme: 'file', language: 'c' },
@@ -19,6 +20,7 @@ const C_FILES: vscode.DocumentSelector = [
 ];
 
 export function registerProfiling(context: vscode.ExtensionContext, controller: Controller): void {
+  useFunctionParser(functionsIn);
   const store = new ProfileStore();
   const runner = new ProfileRunner(context, controller, store, loadProfile);
   const move = new MoveSyscall(store, runner);
