@@ -116,3 +116,35 @@ test('kernelize refuses static functions, main, unknown and already moved functi
   }
   assert.equal(existsSync(join(dir, 'kernel-mode', 'helper.c')), false);
 });
+
+test('the kapi table in ring 0: tid is gettid, clocks agree, yield returns; natively mv_kapi() is NULL', async () => {
+  const dir = join(tmp.dir, 'probe');
+  sh(`mkdir -p ${dir}/kernel-mode`, tmp.dir);
+  writeFileSync(join(dir, 'probe.c'), '#include <stdio.h>\nint probe(void) { return 0; }\nint main(void) { printf("probe %d\\n", probe()); return 0; }\n');
+  writeFileSync(join(dir, 'kernel-mode', 'probe.c'), `#define _GNU_SOURCE
+#include <time.h>
+#include <unistd.h>
+#include "mv_kapi.h"
+int probe(void)
+{
+    const struct mv_kapi *k = mv_kapi();
+    if (!k) return -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t libc = ts.tv_sec * 1000000000ll + ts.tv_nsec, kern = k->now_ns();
+    uint64_t t0 = k->tsc();
+    k->yield();
+    int ok = k->size >= sizeof *k && k->tid() == gettid() && k->cpu_id() < k->ncpus()
+          && k->tsc_hz() > 0 && k->tsc() > t0 && kern >= libc && kern - libc < 1000000000ll
+          && k->realtime_ns() > 1600000000ll * 1000000000ll;
+    return ok ? 1 : 0;
+}
+`);
+  writeFileSync(join(dir, 'multiverse.json'), JSON.stringify({ placement: ['function:probe'] }));
+  const b = await runProcess([cli, 'hybridize', '--quiet', dir], { env: testEnv(), timeoutMs: 120_000 });
+  assert.equal(b.status, 0, b.stderr.toString());
+  const hyb = await runProcess([cli, 'run', '--', join(dir, 'probe')], { cwd: dir });
+  assert.equal(hyb.stdout.toString(), 'probe 1\n', hyb.stderr.toString());
+  const nat = await runProcess([join(dir, 'probe')], { cwd: dir });
+  assert.equal(nat.stdout.toString(), 'probe -1\n');
+});
