@@ -68,12 +68,14 @@ export interface MicroBenchOptions {
   progress?: (line: string) => void;
 }
 
-/** How a call is placed per mv_syscalls.h: OWN, OPT or FWD. */
-export function syscallClasses(root: string): Map<string, 'OWN' | 'OPT' | 'FWD'> {
+export type SyscallClass = 'OWN' | 'OPT' | 'OPTF' | 'FWD';
+
+/** How a call is placed per mv_syscalls.h: OWN, OPT, OPTF or FWD. */
+export function syscallClasses(root: string): Map<string, SyscallClass> {
   const text = readFileSync(join(root, 'kernel', 'include', 'mv_syscalls.h'), 'utf8');
-  const m = new Map<string, 'OWN' | 'OPT' | 'FWD'>();
-  for (const x of text.matchAll(/^MV_SYSCALL\(\s*\d+,\s*(\w+),\s*(OWN|OPT|FWD)\b/gm)) {
-    m.set(x[1] as string, x[2] as 'OWN' | 'OPT' | 'FWD');
+  const m = new Map<string, SyscallClass>();
+  for (const x of text.matchAll(/^MV_SYSCALL\(\s*\d+,\s*(\w+),\s*(OWN|OPTF|OPT|FWD)\b/gm)) {
+    m.set(x[1] as string, x[2] as SyscallClass);
   }
   return m;
 }
@@ -204,7 +206,8 @@ function qemuVersion(): string {
 export async function runMicroBench(o: MicroBenchOptions): Promise<MicroBenchResult> {
   const say = o.progress ?? (() => {});
   const classes = syscallClasses(o.root);
-  const optCalls = [...classes].filter(([, c]) => c === 'OPT').map(([n]) => n);
+  // every call the aerokernel can serve natively (OPT, and OPTF: forwarded by default)
+  const optCalls = [...classes].filter(([, c]) => c === 'OPT' || c === 'OPTF').map(([n]) => n);
   const figures = Object.fromEntries(FIGURE_KEYS.map((k) => [k, null])) as Figures;
   const notes: Partial<Record<FigureKey, string>> = {};
   const machine = { ...machineInfo(), qemu: qemuVersion() };
@@ -217,7 +220,7 @@ export async function runMicroBench(o: MicroBenchOptions): Promise<MicroBenchRes
     say(`native ${mode}`);
     return parseFigure(mode, await runCapture(o.elf, [mode, String(n)]));
   };
-  // hrt: every OPT call native; forwarded: the default placement
+  // hrt: every OPT and OPTF call native; forwarded: the default placement
   const hybrid = async (mode: string, n: number, hrt: boolean): Promise<number | string> => {
     say(`hybrid ${mode}`);
     const argv = launchArgv({ program: o.elf, args: [mode, String(n)], native: hrt ? optCalls : undefined }, o.paths.kernel);
