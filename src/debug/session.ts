@@ -19,6 +19,7 @@ import {
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { locateLauncher, type LauncherPaths } from '../core/launcher';
+import { libcSourceDirs, libraryMatcher } from '../core/libc';
 import { findRoot, rootAt } from '../core/root';
 import { resolveLaunch, type LaunchArgs } from './config';
 import { disassemble, readMemory } from './disasm';
@@ -79,6 +80,9 @@ export class MultiverseSession extends DebugSession {
   private tableWarned = false;
   /** Stacks listed during this stop, by thread: the vCPU gdb reads and the frames. */
   private readonly stacks = new Map<number, { gdb: number; frames: StackEntry[] }>();
+  /** The C library's source folders (libc.ts): not stepped into, frames de-emphasized. */
+  private libcDirs: string[] = [];
+  private isLibrary: (file: string | undefined) => boolean = libraryMatcher();
 
   constructor() {
     super();
@@ -177,6 +181,8 @@ export class MultiverseSession extends DebugSession {
       const tried = rootDir ? `multiverseRoot ${rootDir} has no bin/multiverse` : 'multiverseRoot is not set';
       throw new Error(`no Multiverse checkout found (${tried}; none above ${__dirname} or ${dirname(resolve(program))}): set multiverseRoot in the launch configuration, the multiverse.root setting, or $MULTIVERSE_ROOT`);
     }
+    this.libcDirs = libcSourceDirs(root.dir).filter((d) => existsSync(d));
+    this.isLibrary = libraryMatcher(this.libcDirs);
     return locateLauncher(root.dir, kernel);
   }
 
@@ -202,6 +208,14 @@ export class MultiverseSession extends DebugSession {
     await this.mi(`-file-exec-and-symbols ${miQuote(program)}`);
     // MI has no command for a second symbol file; the CLI command's output is not read
     await this.mi(`-interpreter-exec console ${miQuote(`add-symbol-file ${kernel.replace(/([\\" ])/g, '\\$1')}`)}`);
+    // step does not enter the C library (it has line information, as the
+    // program has): one glob per depth, gdb's * does not cross a '/'
+    for (const dir of this.libcDirs) {
+      for (let depth = 1; depth <= 4; depth++) {
+        const glob = `${dir}${'/*'.repeat(depth)}`.replace(/([\\" ])/g, '\\$1');
+        await this.mi(`-interpreter-exec console ${miQuote(`skip -gfi ${glob}`)}`);
+      }
+    }
   }
 
   /** Breakpoints that turn a dying program or a panicking kernel into a stop. */
@@ -587,7 +601,7 @@ export class MultiverseSession extends DebugSession {
         const sf: DebugProtocol.StackFrame = new StackFrame(id, func && func !== '??' ? func : addr, src, line, 1);
         sf.instructionPointerReference = addr;
         // at a panic the panic machinery's own frames are not the place to look
-        if (!src || (panicking && (func === 'fwd_post_final' || func === 'mv_panic'))) {
+        if (!src || this.isLibrary(file) || (panicking && (func === 'fwd_post_final' || func === 'mv_panic'))) {
           sf.presentationHint = 'subtle';
           if (src) (src as DebugProtocol.Source).presentationHint = 'deemphasize';
         }

@@ -10,7 +10,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { join } from 'node:path';
 import { testTag } from '../lib/harness.mjs';
 import {
-  TEST_MS, adapterTempDirs, framesOf, launchWith, lineOf, outputOf, pauseUntil, programsDir, root, runToEnd,
+  TEST_MS, adapterTempDirs, framesOf, ownFrame, launchWith, lineOf, outputOf, pauseUntil, programsDir, root, runToEnd,
   scopeVars, setup, startClient, stopped, taggedDebugProcesses, waitForOutput, waitGone,
 } from './lib/dap.mjs';
 
@@ -104,7 +104,7 @@ for (const cpus of [1, 2]) {
       assert.equal(frames[0].path, join(root, 'kernel', 'aero', 'sched.c'), `${t.name}: ${show(frames)}`);
       const entry = frames.findIndex((f) => f.name === 'mv_syscall_entry');
       assert.ok(entry > 0, `${t.name}: ${show(frames)}`);
-      const own = frames.slice(entry + 1).find((f) => f.path);
+      const own = ownFrame(frames.slice(entry + 1));
       assert.deepEqual([own?.name, own?.line, own?.path], [fn, line, workers], `${t.name}: ${show(frames)}`);
       t.frame = own;
     }
@@ -114,7 +114,7 @@ for (const cpus of [1, 2]) {
       const frames = await framesOf(dc, waiting.id);
       const preempt = frames.findIndex((f) => f.name === 'preempt_switch');
       assert.ok(frames[0].path === join(root, 'kernel', 'aero', 'sched.c') && preempt > 0, show(frames));
-      const own = frames.slice(preempt + 1).find((f) => f.path);
+      const own = ownFrame(frames.slice(preempt + 1));
       assert.ok(['spin_once', 'spinner'].includes(own?.name) && own.path === workers, show(frames));
     }
     // a switched-out thread's innermost frame is at its return address: right after the call

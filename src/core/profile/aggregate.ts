@@ -1,9 +1,11 @@
 // aggregate.ts - a raw profile plus symbols -> the Profile of types.ts:
 // frames, stacks, functions (self / total), lines (self), forwarded sites per
-// (system call, first program frame with a source line), per-call totals and
+// (system call, first program frame with a source line, C library frames
+// passed over), per-call totals and
 // native counts. Pure: symbolization is done before (symbolize.ts).
 
 import { syscallByNr } from '../generated/abi';
+import { libraryMatcher } from '../libc';
 import { USER_LIMIT, type RawProfile } from './raw';
 import type { ElfSymbols, SourceFrame } from './symbolize';
 import type { ForwardSite, Frame, FunctionStat, LineStat, Location, Profile, SyscallStat } from './types';
@@ -15,6 +17,9 @@ export interface ProfileContext {
   kernel?: string;
   /** exit status when the raw file has no E line */
   exitStatus?: number;
+  /** folders of C library sources (besides the system's, libc.ts):
+   * frames in them are marked `library` */
+  libraryDirs?: string[];
 }
 
 export interface Symbols {
@@ -46,7 +51,14 @@ class FrameTable {
   readonly frames: Frame[] = [];
   private readonly index = new Map<string, number>();
 
-  constructor(private readonly syms: Symbols) {}
+  private readonly isLibrary: (file: string | undefined) => boolean;
+
+  constructor(
+    private readonly syms: Symbols,
+    libraryDirs: readonly string[] = [],
+  ) {
+    this.isLibrary = libraryMatcher(libraryDirs);
+  }
 
   /** The frame indexes of one raw chain, innermost first, inlined frames expanded. */
   chain(addrs: readonly bigint[], allReturn: boolean): number[] {
@@ -69,6 +81,7 @@ class FrameTable {
       if (f.file !== undefined) fr.file = f.file;
       if (f.line !== undefined) fr.line = f.line;
       if (f.inlined) fr.inlined = true;
+      if (!kernel && this.isLibrary(f.file)) fr.library = true;
       this.frames.push(fr);
       this.index.set(key, i);
     }
@@ -127,7 +140,8 @@ function aggregateSamples(raw: RawProfile, table: FrameTable, syms: Symbols): Sa
       }
     }
     for (const stat of seen) stat.total++;
-    const withLine = frames.find((f) => f.line !== undefined && f.file !== undefined);
+    const hasLine = (f: Frame): boolean => f.line !== undefined && f.file !== undefined;
+    const withLine = frames.find((f) => hasLine(f) && !f.library) ?? frames.find(hasLine);
     if (withLine) {
       const lk = `${withLine.file}:${withLine.line}`;
       const l = lines.get(lk) ?? { file: withLine.file!, line: withLine.line!, function: withLine.function, self: 0 };
@@ -143,10 +157,14 @@ function aggregateForwarded(raw: RawProfile, table: FrameTable): { sites: Forwar
   const calls = new Map<number, SyscallStat>();
   for (const f of raw.forwarded) {
     const chain = table.chain(f.addrs, true);
-    let at = chain.findIndex((i) => {
+    // the site: the first frame of the program's own code with a line, else
+    // of library code with a line, else the innermost
+    const programLine = (lib: boolean) => (i: number): boolean => {
       const fr = table.frames[i]!;
-      return !fr.kernel && fr.line !== undefined;
-    });
+      return !fr.kernel && fr.line !== undefined && (lib || !fr.library);
+    };
+    let at = chain.findIndex(programLine(false));
+    if (at < 0) at = chain.findIndex(programLine(true));
     if (at < 0) at = 0;
     const fr: Location = chain.length > 0 ? table.frames[chain[at]!]! : { function: '[unknown]' };
     const site: Location = { function: fr.function };
@@ -178,7 +196,7 @@ function aggregateForwarded(raw: RawProfile, table: FrameTable): { sites: Forwar
 /** Builds the profile of RAW with SYMS (from symbolizeElf on its query addresses). */
 export function buildProfile(raw: RawProfile, syms: Symbols, ctx: ProfileContext = {}): Profile {
   const h = raw.header;
-  const table = new FrameTable(syms);
+  const table = new FrameTable(syms, ctx.libraryDirs);
   const s = aggregateSamples(raw, table, syms);
   const forwarded = aggregateForwarded(raw, table);
   const native: SyscallStat[] = [...raw.native]

@@ -13,11 +13,13 @@ import { buildProfile, queryAddresses, type ProfileContext } from './aggregate';
 import { toFolded, toSpeedscope } from './export';
 import { parseRawProfile, type RawProfile } from './raw';
 import { symbolizeElf } from './symbolize';
+import { libcSourceDirs } from '../libc';
 import type { Profile } from './types';
 
 export type { Profile } from './types';
 export { parseRawProfile, RawProfileError } from './raw';
 export { buildProfile } from './aggregate';
+export { libcSourceDirs } from '../libc';
 export { toFolded, toSpeedscope } from './export';
 export { summaryText, jsonSummary } from './summary';
 
@@ -162,6 +164,7 @@ export async function profileRun(opts: ProfileRunOptions): Promise<ProfileRunRes
       args: [...(opts.launch.args ?? [])],
       kernel: paths.kernel,
       exitStatus: end.status,
+      libraryDirs: libcSourceDirs(opts.root, opts.env ?? process.env),
     });
     const files = profilePaths(opts.launch.program, opts.out);
     writeProfileFiles(profile, files);

@@ -6,6 +6,7 @@
 // inlined helper lands on the helper's line and the caller's line alike.
 
 import { spawn } from 'node:child_process';
+import { posix } from 'node:path';
 
 /** One source frame of an address; several when functions were inlined. */
 export interface SourceFrame {
@@ -83,7 +84,9 @@ function parseWhere(text: string): { file?: string; line?: number } {
   if (!m) return {};
   const line = m[2] === '?' ? 0 : Number(m[2]);
   if (line <= 0 || m[1] === '??') return {};
-  return { file: m[1], line };
+  // "/dir/./arch/x.h" (a path the compiler was given as ./arch/x.h) -> "/dir/arch/x.h"
+  const file = m[1]!.startsWith('/') ? posix.normalize(m[1]!) : m[1]!;
+  return { file, line };
 }
 
 /**

@@ -20,6 +20,10 @@ export interface Frame extends Location {
   /** (added) true when this frame is a function inlined into the frame that
    * follows it on a stack (addr2line -i); absent otherwise */
   inlined?: boolean;
+  /** (added) true for C library code (the musl that mvcc links, system
+   * headers): a forwarded call's site and a sample's line are the first frame
+   * that is program code proper; absent otherwise */
+  library?: boolean;
 }
 
 /** Samples attributed to one function. */

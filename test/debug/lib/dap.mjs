@@ -138,11 +138,15 @@ export async function pauseUntil(dc, ready, tries = 10) {
   }
 }
 
-/** The stack of a thread: [{ name, line, path, id }]. */
+/** The stack of a thread: [{ name, line, path, id, ip, hint }]; hint is the
+ * frame's presentationHint ('subtle' for C library and source-less frames). */
 export async function framesOf(dc, threadId) {
   const st = await dc.stackTraceRequest({ threadId });
-  return st.body.stackFrames.map((f) => ({ name: f.name, line: f.line, path: f.source?.path, id: f.id, ip: f.instructionPointerReference }));
+  return st.body.stackFrames.map((f) => ({ name: f.name, line: f.line, path: f.source?.path, id: f.id, ip: f.instructionPointerReference, hint: f.presentationHint }));
 }
+
+/** The first frame of FRAMES in the program's own source (not the C library, not source-less). */
+export const ownFrame = (frames) => frames.find((f) => f.path && f.hint !== 'subtle');
 
 /** Continue and wait for the run to end: { exitCode }. */
 export async function runToEnd(dc, threadId = 1) {
