@@ -55,6 +55,10 @@ struct cpu {
     volatile bool idling;       /* halted in the idle loop: wake with an IPI */
     volatile bool halted;       /* in prof_halt: the timer takes no sample */
     uint64_t prof_next;         /* TSC of this vCPU's next profile sample */
+    /* the running thread's signal mask and pending set (sig_blocked and
+     * sig_pending below; the scheduler swaps them): per vCPU, since each
+     * runs its own thread */
+    uint64_t sigmask, sigpend;
 };
 extern struct cpu k_cpus[MAX_CPUS];
 
@@ -292,8 +296,10 @@ unsigned prof_user_chain(uint64_t *out, unsigned max, uint64_t pc, uint64_t sp, 
 void sig_init(void);
 /* Make sig pending for the program (si_code as Linux's siginfo). */
 void sig_raise(int sig, int code);
-/* The current thread's mask and pending set (the scheduler swaps them). */
-extern uint64_t sig_blocked, sig_pending;
+/* The current thread's mask and pending set (the scheduler swaps them),
+ * kept per vCPU. */
+#define sig_blocked (this_cpu()->sigmask)
+#define sig_pending (this_cpu()->sigpend)
 /* Pending for the process: every thread blocked it when it was sent. */
 extern uint64_t sig_proc_pending;
 /* True if a pending signal is not blocked (cheap: checked on every return). */

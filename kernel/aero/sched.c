@@ -48,7 +48,7 @@ struct thread {
     uint64_t kstack_top;
     uint64_t fs_base;
     uint64_t clear_child_tid, robust_head, robust_len;
-    uint64_t sig_blocked, sig_pending;
+    uint64_t sigmask, sigpend;  /* its sig_blocked, sig_pending while not running */
     /* while blocked */
     uint64_t futex_addr;
     uint32_t futex_bitset;
@@ -64,6 +64,8 @@ static unsigned slot_waiters;   /* threads blocked in W_SLOT */
 static unsigned fwd_waiters;    /* threads blocked in W_FWD */
 static struct thread idle_of[MAX_CPUS];    /* each vCPU's idle loop (SMP only) */
 static uint8_t idle0_stack[KSTACK_SIZE] __attribute__((aligned(16)));
+/* the thread a vCPU runs (before `cur` names this vCPU's) */
+static inline struct thread *cpu_cur(const struct cpu *c) { return c->cur; }
 #define cur (this_cpu()->cur)
 static unsigned used = 1, nr_slots, live;    /* entries [0, used) were ever taken */
 static int32_t next_tid;
@@ -263,16 +265,16 @@ static void switch_to(struct thread *prev, struct thread *next)
     if (prev->state != T_DEAD && prev->state != T_IDLE) {
         fpu_save(prev);
         prev->fs_base = rdmsr(MSR_FS_BASE);
-        prev->sig_blocked = sig_blocked;
-        prev->sig_pending = sig_pending;
+        prev->sigmask = sig_blocked;
+        prev->sigpend = sig_pending;
     }
     cur = next;
     if (next->state != T_IDLE) {
         next->state = T_RUNNING;
         this_cpu()->kstack_top = next->kstack_top;
         wrmsr(MSR_FS_BASE, next->fs_base);
-        sig_blocked = next->sig_blocked;
-        sig_pending = next->sig_pending;
+        sig_blocked = next->sigmask;
+        sig_pending = next->sigpend;
         fpu_restore(next);
     }
     ctx_switch(&prev->ksp, next->ksp);
@@ -503,8 +505,8 @@ long sys_clone(struct trapframe *tf)
     if (idx >= used)
         used = idx + 1;
     t->fs_base = flags & CLONE_SETTLS ? tls : rdmsr(MSR_FS_BASE);
-    t->sig_blocked = sig_blocked;
-    t->sig_pending = 0;
+    t->sigmask = sig_blocked;
+    t->sigpend = 0;
     if (flags & CLONE_CHILD_CLEARTID)
         t->clear_child_tid = ctid;
     fpu_save(t);                        /* the child starts with our FPU state */
@@ -671,11 +673,26 @@ static int64_t timespec_ns(uint64_t uts)
     return ts[0] * NSEC + ts[1];
 }
 
+/* The vCPU running t, or NULL if it is on none: a running thread's signal
+ * state is that vCPU's (struct cpu), not the copy in its thread entry. */
+static struct cpu *running_on(const struct thread *t)
+{
+    if (t->state != T_RUNNING)
+        return NULL;
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (cpu_cur(&k_cpus[i]) == t)
+            return &k_cpus[i];
+    return NULL;
+}
+
 int32_t sched_tid_unblocking(uint64_t mask)
 {
     for (unsigned i = 0; i < used; i++) {
         struct thread *t = &threads[i];
-        if (t != cur && t->state != T_FREE && t->state != T_DEAD && !(t->sig_blocked & mask))
+        if (t == cur || t->state == T_FREE || t->state == T_DEAD)
+            continue;
+        struct cpu *c = running_on(t);
+        if (!((c ? c->sigmask : t->sigmask) & mask))
             return t->tid;
     }
     return 0;
@@ -686,8 +703,9 @@ bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked)
     struct thread *t = find(tid);
     if (!t || t == cur)
         return false;
-    *pending = &t->sig_pending;
-    *blocked = t->sig_blocked;
+    struct cpu *c = running_on(t);
+    *pending = c ? &c->sigpend : &t->sigpend;
+    *blocked = c ? c->sigmask : t->sigmask;
     return true;
 }
 

@@ -67,7 +67,7 @@ _Static_assert(offsetof(struct k_ucontext, sigmask) == 296, "ucontext");
 _Static_assert(sizeof(struct k_siginfo) == 128, "siginfo");
 
 static struct k_sigaction actions[NSIG + 1];
-uint64_t sig_blocked, sig_pending, sig_proc_pending;
+uint64_t sig_proc_pending;
 static int pending_code[NSIG + 1];
 static struct k_stack altstack = { 0, SS_DISABLE, 0, 0 };
 

@@ -12,7 +12,7 @@ import { tempDir } from '../lib/harness.mjs';
 import { buildThreads, CPU_COUNTS, hybrid, hybridArgv, native, runWithHeldStdin, threadsDir } from './lib.mjs';
 
 const names = ['create_join', 'sync', 'tls_keys', 'errno_threads', 'detached', 'cancel', 'timeouts',
-  'thread_files', 'stdin_block', 'prodcons', 'thread_fault'];
+  'thread_files', 'stdin_block', 'prodcons', 'thread_fault', 'sigmasks'];
 
 // name, program, arguments, and what the native output must show (so that a
 // broken program cannot make native and hybrid agree on nonsense)
@@ -31,6 +31,7 @@ const cases = [
   ['deferred pthread_cancel at cancellation points', 'cancel', [], /^testcancel: cancelled, cleanup=1\ndisabled: finished, cleanup=100\ncondwait: cancelled, cleanup=1\nnanosleep: cancelled, cleanup=1\nread: cancelled, cleanup=1\n$/],
   ['futex timeouts: cond_timedwait, sem_timedwait, mutex_timedlock expire', 'timeouts', [], /^(?:.*ETIMEDOUT, waited at least the timeout: yes\n){4}cond_timedwait woken before its 10s deadline: ok\nsem_timedwait with a past deadline: ETIMEDOUT\n$/],
   ['producer/consumer: forwarded writes overlap computing', 'prodcons', ['300'], /items=300 fnv=[0-9a-f]{16}\n$/],
+  ['signal masks stay per thread while threads run at once; kill(getpid()) reaches main', 'sigmasks', ['2000'], /^rounds=2000 foreign_masks_seen=0 handled_in_main=2000\n$/],
 ];
 
 let progs;
