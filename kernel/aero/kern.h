@@ -206,6 +206,9 @@ bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked);
 /* A signal became deliverable to thread tid: end its futex wait or sleep
  * (the call returns -ERESTARTSYS). */
 void sched_interrupt(int32_t tid);
+/* True if this vCPU runs (or is blocked in the flow of) a program thread,
+ * not its idle loop. */
+bool sched_in_thread(void);
 /* The kernel lock (a no-op with one vCPU). k_lock returns false if this
  * vCPU already held it (then do not unlock). */
 bool k_lock(void);
@@ -307,6 +310,12 @@ static inline bool sig_ready(void) { return (sig_pending | sig_proc_pending) & ~
 /* Deliver pending unblocked signals into tf (at a return to program code).
  * Returns true if tf was changed. May end the run. */
 bool sig_deliver_pending(struct trapframe *tf);
+/* True if the signal sig_deliver_pending would deliver next lets an
+ * interrupted call restart: its handler has SA_RESTART, or it runs none. */
+bool sig_restarts(void);
+/* Take the signals the launcher was sent (boot info host_sigpending) and
+ * raise them in the program. Cheap when there are none. Lock held. */
+void sig_host_poll(void);
 /* A synchronous fault in program code: deliver to the handler or end the
  * run. addr is si_addr. */
 void sig_fault(struct trapframe *tf, int sig, int code, uint64_t addr);

@@ -107,8 +107,14 @@ void lapic_timer_irq(struct trapframe *tf)
     }
     /* the scheduler keeps its TICK_HZ when the timer runs faster for the
      * profiler */
-    if (is_user_addr(tf->rip) && c->ticks % (prof_timer_hz() / TICK_HZ) == 0)
-        sched_tick(tf);
+    if (is_user_addr(tf->rip) && c->ticks % (prof_timer_hz() / TICK_HZ) == 0) {
+        /* a program that computes without system calls still gets the
+         * signals the launcher is sent, at the next tick */
+        sig_host_poll();
+        sched_tick(tf);         /* may switch: the preempted path delivers */
+        if (sig_ready())
+            sig_deliver_pending(tf);
+    }
 }
 
 #define REG_ID       0x020

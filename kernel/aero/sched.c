@@ -214,6 +214,7 @@ static bool slot_done(const struct mv_slot *s)
  * UINT64_MAX if only another thread's action can wake anyone. */
 static uint64_t poll_waiters(void)
 {
+    sig_host_poll();            /* may end a wait: before the waits are looked at */
     int64_t now = time_monotonic_ns();
     uint64_t next = UINT64_MAX;
     for (unsigned i = 0; i < used; i++) {
@@ -308,7 +309,9 @@ static void schedule(void)
         if (wait_ns == UINT64_MAX)
             mv_panic("every thread is blocked in a futex wait with no timeout and nothing can "
                      "wake them: deadlock (thread %d last)", prev->tid);
-        lapic_oneshot(wait_ns);
+        /* at most 100 ms: signals the launcher is sent are seen at the
+         * next wake-up (as in the SMP idle loop) */
+        lapic_oneshot(wait_ns < 100000000 ? wait_ns : 100000000);
         slept = true;
         prof_halt();
     }
@@ -698,6 +701,11 @@ int32_t sched_tid_unblocking(uint64_t mask)
     return 0;
 }
 
+bool sched_in_thread(void)
+{
+    return cur && cur->state != T_IDLE;
+}
+
 bool sched_thread_signals(int32_t tid, uint64_t **pending, uint64_t *blocked)
 {
     struct thread *t = find(tid);
@@ -808,13 +816,25 @@ long sys_futex(struct trapframe *tf)
 
 /* ---- sleeping, affinity ---- */
 
-static long sleep_until(int64_t deadline)
+/* Sleep until deadline (CLOCK_MONOTONIC ns). A signal handler ends the
+ * sleep with EINTR (never restarted, as on Linux) and, with rem, the time
+ * that was left. */
+static long sleep_until(int64_t deadline, uint64_t rem)
 {
     if (wb_busy)                /* a sleeping program's writes are not held back */
         wb_flush(0);
     if (deadline <= time_monotonic_ns())
         return 0;
-    return block(W_SLEEP, deadline) == INTERRUPTED ? -ERESTARTSYS : 0;
+    if (block(W_SLEEP, deadline) != INTERRUPTED)
+        return 0;
+    if (rem) {
+        int64_t left = deadline - time_monotonic_ns();
+        if (left < 0)
+            left = 0;
+        ((int64_t *)rem)[0] = left / 1000000000;
+        ((int64_t *)rem)[1] = left % 1000000000;
+    }
+    return -EINTR;
 }
 
 long sys_nanosleep(struct trapframe *tf)
@@ -824,7 +844,7 @@ long sys_nanosleep(struct trapframe *tf)
     int64_t ns = timespec_ns(tf->rdi);
     if (ns < 0)
         return -EINVAL;
-    return sleep_until(time_monotonic_ns() + ns);
+    return sleep_until(time_monotonic_ns() + ns, tf->rsi);
 }
 
 long sys_clock_nanosleep(struct trapframe *tf)
@@ -844,7 +864,8 @@ long sys_clock_nanosleep(struct trapframe *tf)
         deadline = realtime_to_monotonic(ns);
     else
         deadline = ns;
-    return sleep_until(deadline);
+    /* rem only for a relative sleep (Linux leaves it alone for TIMER_ABSTIME) */
+    return sleep_until(deadline, tf->rsi & TIMER_ABSTIME ? 0 : tf->r10);
 }
 
 long sys_sched_getaffinity(struct trapframe *tf)

@@ -18,6 +18,7 @@
 #define SS_DISABLE    2
 #define MINSIGSTKSZ   2048
 #define SI_USER       0
+#define SA_RESTART    0x10000000
 #define SI_TKILL      (-6)
 #define FIX_EFLAGS    0x254dd5ull     /* flags a signal handler may change */
 #define UNBLOCKABLE   (bit(SIGKILL) | bit(SIGSTOP))
@@ -201,6 +202,19 @@ bool sig_deliver_pending(struct trapframe *tf)
     return false;
 }
 
+bool sig_restarts(void)
+{
+    uint64_t ready = (sig_pending | sig_proc_pending) & ~sig_blocked;
+    while (ready) {
+        int sig = __builtin_ctzll(ready) + 1;
+        ready &= ~bit(sig);
+        if (ignored(sig))
+            continue;
+        return actions[sig].handler == SIG_DFL || (actions[sig].flags & SA_RESTART);
+    }
+    return true;
+}
+
 void sig_fault(struct trapframe *tf, int sig, int code, uint64_t addr)
 {
     const struct k_sigaction *a = &actions[sig];
@@ -332,6 +346,42 @@ static long raise_self(int sig, int code)
         pending_code[sig] = code;
     }
     return 0;
+}
+
+/* A signal sent to the launcher from outside, as kill(pid, sig) from another
+ * process: to the current thread if it does not block sig (and out of any
+ * wait it is in: the schedule loop may be running on its behalf), else to a
+ * thread that does not, else pending for the process. */
+static void sig_host(int sig)
+{
+    if (sched_in_thread() && !(sig_blocked & bit(sig))) {
+        if (ignored(sig))
+            return;
+        sig_raise(sig, SI_USER);
+        sched_interrupt(sched_tid());
+        return;
+    }
+    int32_t other = sched_tid_unblocking(bit(sig));
+    if (other) {
+        raise_thread(other, sig, SI_USER);
+        return;
+    }
+    if (!ignored(sig)) {
+        sig_proc_pending |= bit(sig);
+        pending_code[sig] = SI_USER;
+    }
+}
+
+void sig_host_poll(void)
+{
+    if (!k_boot || !__atomic_load_n(&k_boot->host_sigpending, __ATOMIC_RELAXED))
+        return;
+    uint64_t set = __atomic_exchange_n(&k_boot->host_sigpending, 0, __ATOMIC_ACQ_REL);
+    for (int sig = 1; sig <= NSIG; sig++)
+        if (set & bit(sig)) {
+            kprintf("signal: SIG%d sent to the launcher, raised in the program\n", sig);
+            sig_host(sig);
+        }
 }
 
 long sys_kill(struct trapframe *tf)

@@ -90,10 +90,11 @@ __attribute__((noinline)) int sys_entry(struct trapframe *tf)
             sig_raise(SIGPIPE, 0);
     }
     if (ret == -ERESTARTSYS) {
-        /* interrupted by a signal: run the handler, then the call again
-         * (as Linux does for SA_RESTART handlers; musl's cancellation
-         * handler relies on rip pointing at the syscall instruction) */
-        if (sig_ready()) {
+        /* interrupted by a signal: as Linux, the call starts again after a
+         * handler installed with SA_RESTART (musl's cancellation handler is,
+         * and relies on rip pointing at the syscall instruction) or when no
+         * handler runs; after any other handler it fails with EINTR */
+        if (sig_ready() && sig_restarts()) {
             tf->rip -= 2;
             ret = (long)nr;
         } else {

@@ -47,7 +47,7 @@
 
 #include <stdint.h>
 
-#define MV_ABI_VERSION      3u
+#define MV_ABI_VERSION      4u
 
 #define MV_BOOT_MAGIC       0x544f4f4256534d4dull   /* "MMSVBOOT" */
 #define MV_NOTE_NAME        "Multiverse"
@@ -129,6 +129,11 @@ struct mv_boot_info {
      * getrandom serve: the launcher's parent pid, and 32 bytes of the host's
      * getrandom seeding the kernel's generator (wiped by the kernel once read) */
     struct { int32_t ppid; uint32_t pad; uint8_t rng_seed[32]; } host;
+    /* (ABI 4) signals sent to the launcher from outside (a kill, Ctrl-C at
+     * its terminal): the launcher ORs in bit n-1 for signal n, the kernel
+     * takes the bits (atomic exchange with 0) at its next tick or wake-up
+     * and raises each as kill(getpid(), n) from another process would */
+    volatile uint64_t host_sigpending;
 };
 
 /* Request codes: what a slot asks of its partner. */

@@ -73,6 +73,20 @@ static _Noreturn void die_of(int sig)
     _exit(128 + sig);
 }
 
+/* Signals sent to the launcher that were passed to the program (boot info
+ * host_sigpending): which, and since when the kernel has not taken them. */
+static uint64_t host_sent;
+static uint64_t host_pending_since_ms;
+static int host_last_sig;
+static uint64_t host_last_ms;
+
+/* The kernel takes passed signals at its next tick or wake-up (10-100 ms);
+ * one that is still untaken after this long finds a kernel that cannot
+ * (stopped, hung): the launcher then dies of it itself. */
+#ifndef HOST_SIGNAL_DEADLINE_MS
+#define HOST_SIGNAL_DEADLINE_MS 2000
+#endif
+
 /* PATH lookup for a program name without a slash (then the current
  * directory, for convenience). */
 static const char *find_program(const char *name)
@@ -198,6 +212,10 @@ static _Noreturn void finish(enum mv_end end, int status)
             rep.signal = SIGSEGV;
         /* a write into a broken pipe ends the program quietly, as natively
          * (the kernel raises SIGPIPE on -EPIPE; the partner no longer does) */
+        /* dying of a signal the launcher was sent and passed on ends as if
+         * the signal had killed the launcher, without a fault report */
+        if (rep.vector < 0 && (host_sent & (1ull << (rep.signal - 1))))
+            die_of(rep.signal);
         if (!(rep.signal == SIGPIPE && rep.vector < 0))
             describe_fault(&rep);
         mv_stats_write();
@@ -243,6 +261,43 @@ static void stop_with_qemu(void)
     kill(getpid(), SIGSTOP);
 }
 
+static uint64_t now_ms(void);
+
+/* SIGINT, SIGTERM, SIGHUP, SIGQUIT: the program's, as natively. Once the
+ * kernel runs the program, the signal is passed to it (it may handle or
+ * ignore it; its default action ends the run the way a native run ends,
+ * buffered writes flushed). Before that, under gdb (the vCPUs may be
+ * stopped), or when the kernel does not take it in time, the launcher tears
+ * down and dies of it. The same signal twice within 200 ms is one: Ctrl-C
+ * reaches both the launcher and the multiverse CLI, which passes it on. */
+static void pass_signal(int sig)
+{
+    if (opts.gdb_port || mv_partner_ready_ns() == 0 || sig < 1 || sig > 64)
+        die_of(sig);
+    uint64_t now = now_ms();
+    if (sig == host_last_sig && now - host_last_ms < 200)
+        return;
+    host_last_sig = sig;
+    host_last_ms = now;
+    uint64_t bit = 1ull << (sig - 1);
+    host_sent |= bit;
+    if (!__atomic_fetch_or(&region.boot->host_sigpending, bit, __ATOMIC_ACQ_REL))
+        host_pending_since_ms = now;
+    mv_log_note("launcher: SIG%s passed to the program", sigabbrev_np(sig) ?: "?");
+}
+
+/* A passed signal the kernel has not taken by the deadline: die of it. */
+static void check_passed_signals(void)
+{
+    uint64_t set = __atomic_load_n(&region.boot->host_sigpending, __ATOMIC_ACQUIRE);
+    if (!set || now_ms() - host_pending_since_ms < HOST_SIGNAL_DEADLINE_MS)
+        return;
+    int sig = __builtin_ctzll(set) + 1;
+    mv_msg("the kernel did not take SIG%s within %d s: ending the run", sigabbrev_np(sig) ?: "?",
+           HOST_SIGNAL_DEADLINE_MS / 1000);
+    die_of(sig);
+}
+
 static void on_signal(void)
 {
     struct signalfd_siginfo si;
@@ -253,7 +308,7 @@ static void on_signal(void)
         else if (sig == SIGCONT && mv_qemu_pid() > 0)
             kill(mv_qemu_pid(), SIGCONT);
         else if (sig != SIGCHLD && sig != SIGCONT)
-            die_of(sig);
+            pass_signal(sig);
     }
 }
 
@@ -274,6 +329,12 @@ static uint64_t now_ms(void)
 static int next_timeout(uint64_t boot_deadline)
 {
     int t = mv_stats_live() ? 1000 : -1;
+    if (__atomic_load_n(&region.boot->host_sigpending, __ATOMIC_RELAXED)) {
+        uint64_t now = now_ms(), due = host_pending_since_ms + HOST_SIGNAL_DEADLINE_MS;
+        int left = due > now ? (int)(due - now) : 0;
+        if (t < 0 || left < t)
+            t = left;
+    }
     if (mv_partner_ready_ns() == 0 && !opts.gdb_port) {
         uint64_t now = now_ms();
         if (now >= boot_deadline)
@@ -295,6 +356,7 @@ static _Noreturn void loop(void)
             mv_fail("poll: %s", strerror(errno));
         if (n == 0 && mv_stats_live())
             mv_stats_snapshot();
+        check_passed_signals();
         if (n <= 0)
             continue;
         /* doorbells: normally a sleeping partner takes the byte first; the
