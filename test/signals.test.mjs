@@ -4,13 +4,14 @@
 // test/programs/host_signal.c natively and as a hybrid (write-behind on, so
 // its 1000 file records are still in the kernel when the signal comes),
 // signals it once it has said "ready", and compares the status, the output
-// and the file.
+// and the file. Also the calls that wait for a signal: sigwait
+// (rt_sigtimedwait), pause, sigsuspend.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { build, cli, tempDir, testEnv } from './lib/harness.mjs';
+import { build, cli, describe as describeRun, runHybrid, runNative, tempDir, testEnv } from './lib/harness.mjs';
 
 const WRITE_BEHIND = 'write,writev,pwrite64';
 let work;
@@ -106,3 +107,31 @@ test('SIGINT ignored (SIG_IGN): the program carries on to the end of its input',
   assert.equal(r.hybrid.stdout, r.native.stdout, r.hybrid.stderr);
   assert.equal(r.hybrid.status, 4);
 });
+
+for (const [mode, status, expect] of [
+  ['sigwait', 7, (sig) => `ready\nsigwait: 0, ${sig}\n`],
+  ['pause', 8, (sig) => `ready\nhandler: ${sig}\npause: -1 (Interrupted system call)\n`],
+  ['suspend', 9, (sig) => `ready\nhandler: ${sig}\nsigsuspend: -1 (Interrupted system call), mask restored: yes\n`],
+]) {
+  for (const sig of ['SIGTERM', 'SIGINT']) {
+    test(`${sig} ends a ${mode}() as natively`, async () => {
+      const r = await both(mode, sig);
+      assert.equal(r.native.stdout, expect(sig));
+      assert.equal(r.native.status, status);
+      assert.equal(r.hybrid.stdout, r.native.stdout, r.hybrid.stderr);
+      assert.equal(r.hybrid.status, status);
+      assert.equal(r.hybridFile, r.nativeFile);
+    });
+  }
+}
+
+for (const cpus of ['1', '2']) {
+  test(`sigtimedwait times out on a quiet set; a thread's kill(getpid()) reaches main's sigwaitinfo (--cpus ${cpus})`, async () => {
+    const native = await runNative(elf, ['internal']);
+    const hybrid = await runHybrid(elf, ['internal'], {}, ['--cpus', cpus]);
+    assert.equal(native.stdout.toString(), 'sigtimedwait on a quiet set: -1 (Resource temporarily unavailable)\nsigwaitinfo: SIGUSR1, si_code SI_USER, from this process: yes\n');
+    assert.equal(native.status, 10);
+    assert.equal(hybrid.stdout.toString(), native.stdout.toString(), describeRun('hybrid', hybrid));
+    assert.equal(hybrid.status, 10);
+  });
+}

@@ -59,6 +59,10 @@ struct cpu {
      * sig_pending below; the scheduler swaps them): per vCPU, since each
      * runs its own thread */
     uint64_t sigmask, sigpend;
+    /* rt_sigsuspend's mask to put back once the signal that ended it is
+     * delivered (the handler's frame carries it) */
+    uint64_t sigrestore;
+    bool sigrestore_on;
 };
 extern struct cpu k_cpus[MAX_CPUS];
 
@@ -209,6 +213,16 @@ void sched_interrupt(int32_t tid);
 /* True if this vCPU runs (or is blocked in the flow of) a program thread,
  * not its idle loop. */
 bool sched_in_thread(void);
+/* Block the current thread until a signal it does not block is raised for
+ * it, one of want (blocked ones it waits for) is, or deadline (0: none)
+ * passes: 0, or -ETIMEDOUT. */
+int sched_wait_signal(uint64_t want, int64_t deadline);
+/* True if thread tid waits (sched_wait_signal) for one of bits. */
+bool sched_sigwants(int32_t tid, uint64_t bits);
+/* A thread waiting for one of bits, or 0. */
+int32_t sched_sigwaiter(uint64_t bits);
+/* Read a user timespec: its ns, or -1 if invalid. */
+int64_t timespec_ns(uint64_t uts);
 /* The kernel lock (a no-op with one vCPU). k_lock returns false if this
  * vCPU already held it (then do not unlock). */
 bool k_lock(void);
@@ -321,6 +335,9 @@ void sig_host_poll(void);
 void sig_fault(struct trapframe *tf, int sig, int code, uint64_t addr);
 long sys_rt_sigaction(struct trapframe *tf);
 long sys_rt_sigprocmask(struct trapframe *tf);
+long sys_pause(struct trapframe *tf);
+long sys_rt_sigsuspend(struct trapframe *tf);
+long sys_rt_sigtimedwait(struct trapframe *tf);
 long sys_rt_sigreturn(struct trapframe *tf);
 long sys_sigaltstack(struct trapframe *tf);
 long sys_rt_sigpending(struct trapframe *tf);

@@ -12,6 +12,8 @@
                                        * have a slot (and partner) each */
 
 #define TICK_HZ           100         /* periodic LAPIC tick */
+#define SIG_POLL_NS       100000000   /* a halted vCPU looks for signals sent to the
+                                       * launcher at least this often */
 #define FWD_SPIN_NS       20000       /* spin this long before backing off */
 #define FWD_SPIN_BELL_NS  60000       /* ... or this long after ringing the doorbell:
                                        * a sleeping partner needs ~25-50 us to wake */

@@ -35,7 +35,7 @@
 #define NSEC                 1000000000ll
 
 enum { T_FREE, T_RUNNABLE, T_RUNNING, T_BLOCKED, T_DEAD, T_IDLE };
-enum { W_NONE, W_FUTEX, W_SLEEP, W_FWD, W_SLOT };
+enum { W_NONE, W_FUTEX, W_SLEEP, W_FWD, W_SLOT, W_SIG };
 enum { WOKEN, TIMED_OUT, INTERRUPTED };
 
 struct thread {
@@ -49,6 +49,7 @@ struct thread {
     uint64_t fs_base;
     uint64_t clear_child_tid, robust_head, robust_len;
     uint64_t sigmask, sigpend;  /* its sig_blocked, sig_pending while not running */
+    uint64_t sigwant;           /* W_SIG: blocked signals that also end the wait */
     /* while blocked */
     uint64_t futex_addr;
     uint32_t futex_bitset;
@@ -235,6 +236,10 @@ static uint64_t poll_waiters(void)
             if (q < next)
                 next = q;
         }
+        /* a wait for a signal waits on the outside world (a signal sent
+         * to the launcher is seen at a wake-up): never a deadlock */
+        if (t->wait == W_SIG && !t->deadline && SIG_POLL_NS < next)
+            next = SIG_POLL_NS;
         if (t->deadline) {
             if (now >= t->deadline) {
                 wake(t, TIMED_OUT);
@@ -666,7 +671,7 @@ static int64_t realtime_to_monotonic(int64_t real)
 }
 
 /* Read a timespec; returns its ns or -1 if invalid. */
-static int64_t timespec_ns(uint64_t uts)
+int64_t timespec_ns(uint64_t uts)
 {
     const int64_t *ts = (const int64_t *)uts;
     if (ts[0] < 0 || ts[1] < 0 || ts[1] >= NSEC)
@@ -722,7 +727,7 @@ void sched_interrupt(int32_t tid)
     struct thread *t = find(tid);
     if (!t || t->state != T_BLOCKED)
         return;
-    if (t->wait == W_FUTEX || t->wait == W_SLEEP) {
+    if (t->wait == W_FUTEX || t->wait == W_SLEEP || t->wait == W_SIG) {
         wake(t, INTERRUPTED);
     } else if (t->wait == W_FWD) {
         /* the launcher interrupts the partner's call; it returns -EINTR,
@@ -812,6 +817,30 @@ long sys_futex(struct trapframe *tf)
     default:
         return -ENOSYS;
     }
+}
+
+/* ---- waiting for a signal (pause, rt_sigsuspend, rt_sigtimedwait) ---- */
+
+int sched_wait_signal(uint64_t want, int64_t deadline)
+{
+    cur->sigwant = want;
+    int r = block(W_SIG, deadline);
+    cur->sigwant = 0;
+    return r == TIMED_OUT ? -ETIMEDOUT : 0;
+}
+
+bool sched_sigwants(int32_t tid, uint64_t bits)
+{
+    struct thread *t = find(tid);
+    return t && t->state == T_BLOCKED && t->wait == W_SIG && (t->sigwant & bits);
+}
+
+int32_t sched_sigwaiter(uint64_t bits)
+{
+    for (unsigned i = 0; i < used; i++)
+        if (threads[i].state == T_BLOCKED && threads[i].wait == W_SIG && (threads[i].sigwant & bits))
+            return threads[i].tid;
+    return 0;
 }
 
 /* ---- sleeping, affinity ---- */

@@ -121,9 +121,22 @@ static long raise_thread(int32_t tid, int sig, int code)
         return 0;
     *pending |= bit(sig);
     pending_code[sig] = code;
-    if (!(blocked & bit(sig)))
+    if (!(blocked & bit(sig)) || sched_sigwants(tid, bit(sig)))
         sched_interrupt(tid);
     return 0;
+}
+
+/* Pending for the process (every thread blocks sig): taken by the first
+ * thread that unblocks it or waits for it in rt_sigtimedwait. */
+static void raise_process(int sig, int code)
+{
+    if (ignored(sig))
+        return;
+    sig_proc_pending |= bit(sig);
+    pending_code[sig] = code;
+    int32_t waiter = sched_sigwaiter(bit(sig));
+    if (waiter)
+        sched_interrupt(waiter);
 }
 
 static bool on_altstack(uint64_t sp)
@@ -165,6 +178,11 @@ static bool setup_frame(struct trapframe *tf, int sig, const struct k_siginfo *i
         .cr2 = tf->vector == 14 ? info->u.addr : 0, .fpstate = fp,
     };
     f->uc.sigmask = sig_blocked;
+    struct cpu *c = this_cpu();
+    if (c->sigrestore_on) {     /* after rt_sigsuspend: sigreturn puts the old mask back */
+        mc->oldmask = f->uc.sigmask = c->sigrestore;
+        c->sigrestore_on = false;
+    }
     tf->rsp = frame;
     tf->rip = a->handler;
     tf->rdi = (uint64_t)sig;
@@ -198,6 +216,11 @@ bool sig_deliver_pending(struct trapframe *tf)
         if (!setup_frame(tf, sig, &info))
             trap_program_dies(tf, SIGSEGV, -1, 0);
         return true;
+    }
+    struct cpu *c = this_cpu();
+    if (c->sigrestore_on) {     /* rt_sigsuspend ended by a signal no handler took */
+        sig_blocked = c->sigrestore;
+        c->sigrestore_on = false;
     }
     return false;
 }
@@ -339,12 +362,8 @@ static long raise_self(int sig, int code)
     int32_t other = sched_tid_unblocking(bit(sig));
     if (other)
         return raise_thread(other, sig, code);
-    /* every thread blocks it: pending for the process, taken by the first
-     * thread that unblocks it */
-    if (!ignored(sig)) {
-        sig_proc_pending |= bit(sig);
-        pending_code[sig] = code;
-    }
+    /* every thread blocks it: pending for the process */
+    raise_process(sig, code);
     return 0;
 }
 
@@ -366,10 +385,7 @@ static void sig_host(int sig)
         raise_thread(other, sig, SI_USER);
         return;
     }
-    if (!ignored(sig)) {
-        sig_proc_pending |= bit(sig);
-        pending_code[sig] = SI_USER;
-    }
+    raise_process(sig, SI_USER);
 }
 
 void sig_host_poll(void)
@@ -382,6 +398,79 @@ void sig_host_poll(void)
             kprintf("signal: SIG%d sent to the launcher, raised in the program\n", sig);
             sig_host(sig);
         }
+}
+
+/* pause(): until a signal's handler has run (or it ends the program). */
+long sys_pause(struct trapframe *tf)
+{
+    (void)tf;
+    while (!sig_ready())
+        sched_wait_signal(0, 0);
+    return -EINTR;
+}
+
+/* rt_sigsuspend(mask, 8): wait with mask in place; the handler of the signal
+ * that ends the wait runs with it too, and its sigreturn puts the old mask
+ * back (setup_frame). Always -EINTR. */
+long sys_rt_sigsuspend(struct trapframe *tf)
+{
+    if (tf->rsi != 8)
+        return -EINVAL;
+    if (!mm_user_ok(tf->rdi, 8))
+        return -EFAULT;
+    uint64_t old = sig_blocked;
+    sig_blocked = *(const uint64_t *)tf->rdi & ~UNBLOCKABLE;
+    while (!sig_ready())
+        sched_wait_signal(0, 0);
+    struct cpu *c = this_cpu();
+    c->sigrestore = old;
+    c->sigrestore_on = true;
+    return -EINTR;
+}
+
+/* rt_sigtimedwait(set, info, timeout, 8): take a pending signal of set
+ * (normally blocked) without running its handler: its number, and its
+ * siginfo in info. -EAGAIN when timeout passes first, -EINTR when a signal
+ * outside set is delivered meanwhile. */
+long sys_rt_sigtimedwait(struct trapframe *tf)
+{
+    uint64_t uset = tf->rdi, uinfo = tf->rsi, uts = tf->rdx;
+    if (tf->r10 != 8)
+        return -EINVAL;
+    if (!mm_user_ok(uset, 8) || (uinfo && !mm_user_ok(uinfo, sizeof(struct k_siginfo))) ||
+        (uts && !mm_user_ok(uts, 16)))
+        return -EFAULT;
+    uint64_t want = *(const uint64_t *)uset & ~UNBLOCKABLE;
+    int64_t deadline = 0, ns = -1;
+    if (uts) {
+        ns = timespec_ns(uts);
+        if (ns < 0)
+            return -EINVAL;
+        deadline = time_monotonic_ns() + ns;
+    }
+    for (;;) {
+        uint64_t mine = sig_pending & want, proc = sig_proc_pending & want;
+        if (mine | proc) {
+            int sig = __builtin_ctzll(mine ? mine : proc) + 1;
+            if (mine)
+                sig_pending &= ~bit(sig);
+            else
+                sig_proc_pending &= ~bit(sig);
+            if (uinfo) {
+                struct k_siginfo info = { .signo = sig, .code = pending_code[sig] };
+                info.u.kill.pid = k_boot->pid;
+                info.u.kill.uid = k_boot->uid;
+                *(struct k_siginfo *)uinfo = info;
+            }
+            return sig;
+        }
+        if (ns == 0)
+            return -EAGAIN;
+        if (sig_ready())
+            return -EINTR;
+        if (sched_wait_signal(want, deadline) == -ETIMEDOUT)
+            return -EAGAIN;
+    }
 }
 
 long sys_kill(struct trapframe *tf)
