@@ -16,9 +16,11 @@ import { build, cli, describe as describeRun, runHybrid, runNative, tempDir, tes
 const WRITE_BEHIND = 'write,writev,pwrite64';
 let work;
 let elf;
+let itimer;
 before(() => {
   work = tempDir('mv-signals-');
   elf = build('host_signal', work.dir);
+  itimer = build('itimer', work.dir);
 });
 after(() => work?.cleanup());
 
@@ -135,3 +137,22 @@ for (const cpus of ['1', '2']) {
     assert.equal(hybrid.status, 10);
   });
 }
+
+for (const cpus of ['1', '2']) {
+  test(`setitimer/getitimer/alarm: a one-shot timer ends pause(), periodic ticks reach a computing program, remaining times read back (--cpus ${cpus})`, async () => {
+    const native = await runNative(itimer, ['handled']);
+    assert.equal(native.status, 0, describeRun('native', native));
+    assert.match(native.stdout.toString(), /^one-shot: pause returned -1, handler ran 1 time\(s\)\nperiodic: 5 ticks while computing, then disarmed\ngetitimer: interval 2\.500000 s, value in \(9, 10\] s: yes\n/);
+    const hybrid = await runHybrid(itimer, ['handled'], {}, ['--cpus', cpus]);
+    assert.equal(hybrid.stdout.toString(), native.stdout.toString(), describeRun('hybrid', hybrid));
+    assert.equal(hybrid.status, 0);
+  });
+}
+
+test('SIGALRM\'s default action ends a computing program with status 142, as natively', async () => {
+  const native = await runNative(itimer, ['default']);
+  const hybrid = await runHybrid(itimer, ['default']);
+  assert.equal(native.status, 142);
+  assert.equal(hybrid.status, 142, describeRun('hybrid', hybrid));
+  assert.equal(hybrid.stdout.toString(), native.stdout.toString());
+});

@@ -327,9 +327,10 @@ bool sig_deliver_pending(struct trapframe *tf);
 /* True if the signal sig_deliver_pending would deliver next lets an
  * interrupted call restart: its handler has SA_RESTART, or it runs none. */
 bool sig_restarts(void);
-/* Take the signals the launcher was sent (boot info host_sigpending) and
- * raise them in the program. Cheap when there are none. Lock held. */
-void sig_host_poll(void);
+/* Raise the signals the launcher was sent (boot info host_sigpending) and
+ * SIGALRM when the interval timer is due. Returns ns until the timer is
+ * next due (UINT64_MAX: disarmed). Cheap when nothing is due. Lock held. */
+uint64_t sig_poll(void);
 /* A synchronous fault in program code: deliver to the handler or end the
  * run. addr is si_addr. */
 void sig_fault(struct trapframe *tf, int sig, int code, uint64_t addr);

@@ -110,7 +110,7 @@ void lapic_timer_irq(struct trapframe *tf)
     if (is_user_addr(tf->rip) && c->ticks % (prof_timer_hz() / TICK_HZ) == 0) {
         /* a program that computes without system calls still gets the
          * signals the launcher is sent, at the next tick */
-        sig_host_poll();
+        sig_poll();
         sched_tick(tf);         /* may switch: the preempted path delivers */
         if (sig_ready())
             sig_deliver_pending(tf);

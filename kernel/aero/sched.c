@@ -215,9 +215,8 @@ static bool slot_done(const struct mv_slot *s)
  * UINT64_MAX if only another thread's action can wake anyone. */
 static uint64_t poll_waiters(void)
 {
-    sig_host_poll();            /* may end a wait: before the waits are looked at */
+    uint64_t next = sig_poll(); /* may end a wait: before the waits are looked at */
     int64_t now = time_monotonic_ns();
-    uint64_t next = UINT64_MAX;
     for (unsigned i = 0; i < used; i++) {
         struct thread *t = &threads[i];
         if (t->state != T_BLOCKED)

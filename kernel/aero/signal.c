@@ -19,6 +19,10 @@
 #define MINSIGSTKSZ   2048
 #define SI_USER       0
 #define SA_RESTART    0x10000000
+#define SI_KERNEL     0x80
+#define SIGALRM       14
+#define ITIMER_REAL   0
+#define NSEC_PER_SEC  1000000000ll
 #define SI_TKILL      (-6)
 #define FIX_EFLAGS    0x254dd5ull     /* flags a signal handler may change */
 #define UNBLOCKABLE   (bit(SIGKILL) | bit(SIGSTOP))
@@ -367,37 +371,117 @@ static long raise_self(int sig, int code)
     return 0;
 }
 
-/* A signal sent to the launcher from outside, as kill(pid, sig) from another
- * process: to the current thread if it does not block sig (and out of any
- * wait it is in: the schedule loop may be running on its behalf), else to a
- * thread that does not, else pending for the process. */
-static void sig_host(int sig)
+/* A signal from outside the program (sent to the launcher, or the real-time
+ * interval timer), as kill(pid, sig) from another process: to the current
+ * thread if it does not block sig (and out of any wait it is in: the
+ * schedule loop may be running on its behalf), else to a thread that does
+ * not, else pending for the process. */
+static void sig_external(int sig, int code)
 {
     if (sched_in_thread() && !(sig_blocked & bit(sig))) {
         if (ignored(sig))
             return;
-        sig_raise(sig, SI_USER);
+        sig_raise(sig, code);
         sched_interrupt(sched_tid());
         return;
     }
     int32_t other = sched_tid_unblocking(bit(sig));
     if (other) {
-        raise_thread(other, sig, SI_USER);
+        raise_thread(other, sig, code);
         return;
     }
-    raise_process(sig, SI_USER);
+    raise_process(sig, code);
 }
 
-void sig_host_poll(void)
+/* ITIMER_REAL (setitimer, alarm): CLOCK_MONOTONIC ns; deadline 0 = disarmed. */
+static int64_t itimer_deadline, itimer_interval;
+
+uint64_t sig_poll(void)
 {
-    if (!k_boot || !__atomic_load_n(&k_boot->host_sigpending, __ATOMIC_RELAXED))
-        return;
-    uint64_t set = __atomic_exchange_n(&k_boot->host_sigpending, 0, __ATOMIC_ACQ_REL);
-    for (int sig = 1; sig <= NSIG; sig++)
-        if (set & bit(sig)) {
-            kprintf("signal: SIG%d sent to the launcher, raised in the program\n", sig);
-            sig_host(sig);
-        }
+    if (k_boot && __atomic_load_n(&k_boot->host_sigpending, __ATOMIC_RELAXED)) {
+        uint64_t set = __atomic_exchange_n(&k_boot->host_sigpending, 0, __ATOMIC_ACQ_REL);
+        for (int sig = 1; sig <= NSIG; sig++)
+            if (set & bit(sig)) {
+                kprintf("signal: SIG%d sent to the launcher, raised in the program\n", sig);
+                sig_external(sig, SI_USER);
+            }
+    }
+    if (!itimer_deadline)
+        return UINT64_MAX;
+    int64_t now = time_monotonic_ns();
+    if (now >= itimer_deadline) {
+        if (!itimer_interval)
+            itimer_deadline = 0;
+        else if ((itimer_deadline += itimer_interval) <= now)
+            itimer_deadline = now + itimer_interval;   /* far behind: no burst */
+        sig_external(SIGALRM, SI_KERNEL);
+        if (!itimer_deadline)
+            return UINT64_MAX;
+    }
+    return (uint64_t)(itimer_deadline - now);
+}
+
+/* struct itimerval {it_interval, it_value} of timevals, from the timer. */
+static void itimer_read(uint64_t uit)
+{
+    int64_t *v = (int64_t *)uit;
+    int64_t left = 0;
+    if (itimer_deadline) {
+        left = itimer_deadline - time_monotonic_ns();
+        if (left < 1000)
+            left = 1000;        /* due, not yet raised: still armed */
+    }
+    v[0] = itimer_interval / NSEC_PER_SEC;
+    v[1] = itimer_interval % NSEC_PER_SEC / 1000;
+    v[2] = left / NSEC_PER_SEC;
+    v[3] = left % NSEC_PER_SEC / 1000;
+}
+
+long sys_getitimer(struct trapframe *tf)
+{
+    if (tf->rdi != ITIMER_REAL)
+        return tf->rdi <= 2 ? -ENOSYS : -EINVAL;
+    if (!mm_user_ok(tf->rsi, 32))
+        return -EFAULT;
+    itimer_read(tf->rsi);
+    return 0;
+}
+
+long sys_setitimer(struct trapframe *tf)
+{
+    uint64_t unew = tf->rsi, uold = tf->rdx;
+    if (tf->rdi != ITIMER_REAL)
+        return tf->rdi <= 2 ? -ENOSYS : -EINVAL;
+    if ((unew && !mm_user_ok(unew, 32)) || (uold && !mm_user_ok(uold, 32)))
+        return -EFAULT;
+    int64_t iv = 0, val = 0;
+    if (unew) {
+        const int64_t *v = (const int64_t *)unew;
+        if (v[0] < 0 || v[1] < 0 || v[1] >= 1000000 || v[2] < 0 || v[3] < 0 || v[3] >= 1000000)
+            return -EINVAL;
+        iv = v[0] * NSEC_PER_SEC + v[1] * 1000;
+        val = v[2] * NSEC_PER_SEC + v[3] * 1000;
+    }
+    if (uold)
+        itimer_read(uold);
+    itimer_interval = iv;
+    itimer_deadline = val ? time_monotonic_ns() + val : 0;
+    return 0;
+}
+
+long sys_alarm(struct trapframe *tf)
+{
+    int64_t now = time_monotonic_ns(), old = itimer_deadline;
+    uint32_t secs = (uint32_t)tf->rdi;
+    itimer_interval = 0;
+    itimer_deadline = secs ? now + (int64_t)secs * NSEC_PER_SEC : 0;
+    if (!old)
+        return 0;
+    /* what was left, in seconds as Linux rounds it: to the nearest, and a
+     * pending alarm is at least 1 */
+    int64_t left = old > now ? old - now : 1000;
+    int64_t s = left / NSEC_PER_SEC, us = left % NSEC_PER_SEC / 1000;
+    return s + ((!s && us) || us >= 500000);
 }
 
 /* pause(): until a signal's handler has run (or it ends the program). */
