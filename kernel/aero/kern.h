@@ -63,6 +63,9 @@ struct cpu {
      * delivered (the handler's frame carries it) */
     uint64_t sigrestore;
     bool sigrestore_on;
+    /* a scheduler tick came while this vCPU ran kernel code for a system
+     * call: switch threads on the way out (sched_resched) */
+    bool need_resched;
 };
 extern struct cpu k_cpus[MAX_CPUS];
 
@@ -202,6 +205,9 @@ void sched_wait_slot(struct mv_slot *s);
 void sched_poll_fwd(void);
 /* Timer tick that interrupted program code described by tf: may switch. */
 void sched_tick(struct trapframe *tf);
+/* At the end of a system call: if a tick asked for it (need_resched), give
+ * the vCPU to another runnable thread, as a tick in program code would. */
+void sched_resched(void);
 /* A live thread other than the current one whose mask lacks every bit of
  * mask, or 0. */
 int32_t sched_tid_unblocking(uint64_t mask);

@@ -114,6 +114,10 @@ void lapic_timer_irq(struct trapframe *tf)
         sched_tick(tf);         /* may switch: the preempted path delivers */
         if (sig_ready())
             sig_deliver_pending(tf);
+    } else if (c->ticks % (prof_timer_hz() / TICK_HZ) == 0) {
+        /* in kernel code: a thread that makes system calls back to back is
+         * preempted when the call ends, not never */
+        c->need_resched = true;
     }
 }
 

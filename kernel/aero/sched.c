@@ -274,6 +274,7 @@ static void switch_to(struct thread *prev, struct thread *next)
         prev->sigpend = sig_pending;
     }
     cur = next;
+    this_cpu()->need_resched = false;   /* a new quantum */
     if (next->state != T_IDLE) {
         next->state = T_RUNNING;
         this_cpu()->kstack_top = next->kstack_top;
@@ -460,6 +461,22 @@ void sched_preempted(struct trapframe *tf)
     if (sig_ready())
         sig_deliver_pending(tf);
     k_unlock();
+}
+
+void sched_resched(void)
+{
+    struct cpu *c = this_cpu();
+    if (!c->need_resched)
+        return;
+    c->need_resched = false;
+    if (!cur || cur->state != T_RUNNING || live < 2)
+        return;
+    poll_waiters();
+    if (pick_next(cur)) {
+        n_preempts++;
+        cur->state = T_RUNNABLE;
+        schedule();
+    }
 }
 
 long sys_sched_yield(struct trapframe *tf)

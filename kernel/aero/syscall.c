@@ -102,6 +102,7 @@ __attribute__((noinline)) int sys_entry(struct trapframe *tf)
         }
     }
     tf->rax = (uint64_t)ret;
+    sched_resched();            /* a tick during the call: another thread's turn */
     if (nr == NR_RT_SIGRETURN) {
         sig_deliver_pending(tf);
         return 1;
