@@ -51,7 +51,7 @@ function runAndSignal(argv, sig, { closeStdinAfterMs } = {}) {
         setTimeout(() => {
           child.kill(sig);
           if (closeStdinAfterMs !== undefined) setTimeout(() => child.stdin.end(), closeStdinAfterMs);
-        }, 300);
+        }, 500);
       }
     });
     child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
