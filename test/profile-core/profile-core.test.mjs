@@ -190,6 +190,17 @@ describe('symbolized profile', { skip: why ?? false }, () => {
     assert.equal(p.functions.find((f) => f.self === 1).function, fr[0].function, 'self goes to the innermost (inlined) function');
   });
 
+  test('the kernel waiting for a forwarded reply: what fwd_request calls meanwhile is fwd_request\'s own time', async () => {
+    const waitPc = functions(kernelElf).get('wait_done');
+    const inWait = callReturn(kernelElf, 'fwd_request', 'wait_done');
+    const text = `mvprof 1\nS 0 5 ${hex(waitPc)} ${hex(inWait)} ${hex(at.kernel)} ${hex(at.ppidSyscall)}\nE {"status":0}\n`;
+    const p = await core.profileFromRaw(core.parseRawProfile(text), { program: elf, kernel: kernelElf });
+    const fr = p.stacks[0].frames.map((i) => p.frames[i]);
+    assert.deepEqual(fr.slice(0, 2).map((f) => [f.function, f.kernel]), [['fwd_request', true], ['fwd_syscall', true]], JSON.stringify(fr));
+    assert.equal(p.functions.find((f) => f.self === 1)?.function, 'fwd_request');
+    assert.ok(!p.frames.some((f) => f.function === 'wait_done'), 'wait_done folded into the wait');
+  });
+
   test('functions: self and total exact, entry lines', () => {
     const three = fnStat(profile, 'spin_three');
     assert.deepEqual([three.self, three.total, three.kernel], [30, 30, false]);
@@ -277,7 +288,7 @@ describe('exports and summary', { skip: why ?? false }, () => {
     assert.match(t, /functions by samples \(% of 44 busy samples\)/);
     assert.match(t, /68\.2%\s+68\.2%\s+spin_three\s+hotspots\.c:\d+/);
     assert.match(t, /22\.7%\s+22\.7%\s+spin_one/);
-    assert.match(t, /9\.1%\s+9\.1%\s+fwd_request \[kernel\]\s+forward\.c:/);
+    assert.match(t, /9\.1%\s+9\.1%\s+fwd_request \[kernel: waiting for forwarded calls\]\s+forward\.c:/);
     const fnRows = t.slice(t.indexOf('functions by samples'), t.indexOf('forwarded system calls:')).trimEnd().split('\n');
     assert.equal(fnRows.length, 2 + 3, 'title, header and the top 3 rows');
     assert.match(t, new RegExp(`getppid\\s+7\\s+14 us\\s+11 us\\s+4 us\\s+ask_parent hotspots\\.c:${line.ppid}`));

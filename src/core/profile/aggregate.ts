@@ -46,6 +46,9 @@ export function queryAddresses(raw: RawProfile): { program: Set<bigint>; kernel:
 const syscallName = (nr: number): string => syscallByNr(nr)?.name ?? `syscall_${nr}`;
 const fnKey = (kernel: boolean, fn: string, file: string | undefined): string => `${kernel ? 'k' : 'p'}|${fn}|${file ?? ''}`;
 
+/** The aerokernel function that posts a forwarded call and waits for its reply. */
+export const FORWARD_WAIT = 'fwd_request';
+
 /** Interns frames: one index per distinct (kernel, function, file, line, inlined). */
 class FrameTable {
   readonly frames: Frame[] = [];
@@ -60,16 +63,20 @@ class FrameTable {
     this.isLibrary = libraryMatcher(libraryDirs);
   }
 
-  /** The frame indexes of one raw chain, innermost first, inlined frames expanded. */
+  /** The frame indexes of one raw chain, innermost first, inlined frames
+   * expanded; a wait in fwd_request is one frame (FORWARD_WAIT). */
   chain(addrs: readonly bigint[], allReturn: boolean): number[] {
-    const out: number[] = [];
+    const src: Array<{ f: SourceFrame; kernel: boolean }> = [];
     addrs.forEach((a, i) => {
       const kernel = isKernelAddress(a);
       const q = queryAddress(a, allReturn || i > 0);
-      const src: SourceFrame[] = (kernel ? this.syms.kernel : this.syms.program).frames.get(q) ?? [{ function: `0x${a.toString(16)}`, inlined: false }];
-      for (const f of src) out.push(this.intern(f, kernel));
+      const frames = (kernel ? this.syms.kernel : this.syms.program).frames.get(q) ?? [{ function: `0x${a.toString(16)}`, inlined: false }];
+      for (const f of frames) src.push({ f, kernel });
     });
-    return out;
+    // the kernel waiting for a forwarded call's reply: what it calls while
+    // waiting (the spin, the clock reads, the halt) is time of the wait itself
+    const wait = src.findIndex((x) => x.kernel && x.f.function === FORWARD_WAIT && !x.f.inlined);
+    return src.slice(wait > 0 ? wait : 0).map((x) => this.intern(x.f, x.kernel));
   }
 
   private intern(f: SourceFrame, kernel: boolean): number {

@@ -3,6 +3,7 @@
 // forwarded cost, native counts) and the JSON summary of `--json`.
 
 import * as path from 'node:path';
+import { FORWARD_WAIT } from './aggregate';
 import type { Location, Profile } from './types';
 
 /** "12.3 ms", "850 us", "2.05 s" */
@@ -42,7 +43,7 @@ export function summaryText(p: Profile, top = 10): string {
   if (busy > 0) {
     out.push(`functions by samples (% of ${busy} busy samples):\n`);
     const rows = [['self', 'total', 'function', 'where']];
-    for (const f of p.functions.slice(0, top)) rows.push([pct(f.self, busy), pct(f.total, busy), f.kernel ? `${f.function} [kernel]` : f.function, where({ file: f.file, line: f.line ?? f.firstLine })]);
+    for (const f of p.functions.slice(0, top)) rows.push([pct(f.self, busy), pct(f.total, busy), f.kernel ? `${f.function} [kernel${f.function === FORWARD_WAIT ? ': waiting for forwarded calls' : ''}]` : f.function, where({ file: f.file, line: f.line ?? f.firstLine })]);
     out.push(table(rows, new Set([0, 1])));
   }
   const calls = p.forwarded.bySyscall;
