@@ -466,7 +466,9 @@ void sched_preempted(struct trapframe *tf)
 void sched_resched(void)
 {
     struct cpu *c = this_cpu();
-    if (!c->need_resched)
+    /* not between rt_sigsuspend and the delivery of the signal that ended
+     * it (its mask to restore is this vCPU's): at the next call then */
+    if (!c->need_resched || c->sigrestore_on)
         return;
     c->need_resched = false;
     if (!cur || cur->state != T_RUNNING || live < 2)
