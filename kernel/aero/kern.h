@@ -326,7 +326,11 @@ void sig_raise(int sig, int code);
 /* Pending for the process: every thread blocked it when it was sent. */
 extern uint64_t sig_proc_pending;
 /* True if a pending signal is not blocked (cheap: checked on every return). */
-static inline bool sig_ready(void) { return (sig_pending | sig_proc_pending) & ~sig_blocked; }
+static inline bool sig_ready(void)
+{
+    const struct cpu *c = this_cpu();   /* one %gs load: it is on every return */
+    return (c->sigpend | sig_proc_pending) & ~c->sigmask;
+}
 /* Deliver pending unblocked signals into tf (at a return to program code).
  * Returns true if tf was changed. May end the run. */
 bool sig_deliver_pending(struct trapframe *tf);

@@ -107,14 +107,16 @@ void lapic_timer_irq(struct trapframe *tf)
     }
     /* the scheduler keeps its TICK_HZ when the timer runs faster for the
      * profiler */
-    if (is_user_addr(tf->rip) && c->ticks % (prof_timer_hz() / TICK_HZ) == 0) {
+    if (c->ticks % (prof_timer_hz() / TICK_HZ) != 0)
+        return;
+    if (is_user_addr(tf->rip)) {
         /* a program that computes without system calls still gets the
          * signals the launcher is sent, at the next tick */
         sig_poll();
         sched_tick(tf);         /* may switch: the preempted path delivers */
         if (sig_ready())
             sig_deliver_pending(tf);
-    } else if (c->ticks % (prof_timer_hz() / TICK_HZ) == 0) {
+    } else {
         /* in kernel code: a thread that makes system calls back to back is
          * preempted when the call ends, not never */
         c->need_resched = true;

@@ -314,9 +314,9 @@ static void schedule(void)
         if (wait_ns == UINT64_MAX)
             mv_panic("every thread is blocked in a futex wait with no timeout and nothing can "
                      "wake them: deadlock (thread %d last)", prev->tid);
-        /* at most 100 ms: signals the launcher is sent are seen at the
-         * next wake-up (as in the SMP idle loop) */
-        lapic_oneshot(wait_ns < 100000000 ? wait_ns : 100000000);
+        /* at most SIG_POLL_NS: signals the launcher is sent are seen at
+         * the next wake-up (as in the SMP idle loop) */
+        lapic_oneshot(wait_ns < SIG_POLL_NS ? wait_ns : SIG_POLL_NS);
         slept = true;
         prof_halt();
     }
@@ -353,7 +353,7 @@ void sched_idle_loop(void)
         if (wait_ns == UINT64_MAX && !any_running() && live)
             mv_panic("every thread is blocked in a futex wait with no timeout and nothing can "
                      "wake them: deadlock");
-        lapic_oneshot(wait_ns < 100000000 ? wait_ns : 100000000);
+        lapic_oneshot(wait_ns < SIG_POLL_NS ? wait_ns : SIG_POLL_NS);
         c->idling = true;
         k_unlock();
         prof_halt();
@@ -878,8 +878,8 @@ static long sleep_until(int64_t deadline, uint64_t rem)
         int64_t left = deadline - time_monotonic_ns();
         if (left < 0)
             left = 0;
-        ((int64_t *)rem)[0] = left / 1000000000;
-        ((int64_t *)rem)[1] = left % 1000000000;
+        ((int64_t *)rem)[0] = left / NSEC;
+        ((int64_t *)rem)[1] = left % NSEC;
     }
     return -EINTR;
 }

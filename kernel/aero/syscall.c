@@ -102,7 +102,8 @@ __attribute__((noinline)) int sys_entry(struct trapframe *tf)
         }
     }
     tf->rax = (uint64_t)ret;
-    sched_resched();            /* a tick during the call: another thread's turn */
+    if (this_cpu()->need_resched)
+        sched_resched();        /* a tick during the call: another thread's turn */
     if (nr == NR_RT_SIGRETURN) {
         sig_deliver_pending(tf);
         return 1;

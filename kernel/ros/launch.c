@@ -210,12 +210,12 @@ static _Noreturn void finish(enum mv_end end, int status)
     case MV_END_FAULT:
         if (rep.signal <= 0 || rep.signal >= 65)
             rep.signal = SIGSEGV;
-        /* a write into a broken pipe ends the program quietly, as natively
-         * (the kernel raises SIGPIPE on -EPIPE; the partner no longer does) */
         /* dying of a signal the launcher was sent and passed on ends as if
          * the signal had killed the launcher, without a fault report */
         if (rep.vector < 0 && (host_sent & (1ull << (rep.signal - 1))))
             die_of(rep.signal);
+        /* a write into a broken pipe ends the program quietly, as natively
+         * (the kernel raises SIGPIPE on -EPIPE; the partner no longer does) */
         if (!(rep.signal == SIGPIPE && rep.vector < 0))
             describe_fault(&rep);
         mv_stats_write();

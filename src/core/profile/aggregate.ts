@@ -1,8 +1,8 @@
 // aggregate.ts - a raw profile plus symbols -> the Profile of types.ts:
 // frames, stacks, functions (self / total), lines (self), forwarded sites per
 // (system call, first program frame with a source line, C library frames
-// passed over), per-call totals and
-// native counts. Pure: symbolization is done before (symbolize.ts).
+// passed over), per-call totals and native counts. Pure: symbolization is
+// done before (symbolize.ts).
 
 import { syscallByNr } from '../generated/abi';
 import { libraryMatcher } from '../libc';
